@@ -1,0 +1,1 @@
+"""The `pulse` command line: one module per command group, wired in `main`."""

@@ -1,0 +1,67 @@
+"""`pulse collect`: run the collectors once, with progress and a summary table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store
+from monitor.collectors import registry
+from monitor.collectors.runner import SourceReport, run_sources
+
+
+def render_reports(reports: list[SourceReport]) -> Table:
+    """The summary table: one row per source query."""
+    table = Table(title="Collection summary")
+    for column in ("source", "query", "new", "updated", "skipped", "errors"):
+        table.add_column(column, justify="right" if column in {"new", "updated", "skipped", "errors"} else "left")
+    for report in reports:
+        if not report.queries:
+            table.add_row(report.source, f"[{report.status}] {report.message or ''}", "0", "0", "0", "0")
+        for q in report.queries:
+            table.add_row(report.source, q.query, str(q.new), str(q.updated), str(q.skipped), str(q.errors))
+    return table
+
+
+def collect(
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and normalise, store nothing.")] = False,
+) -> None:
+    """Run the enabled collectors (or --source NAME) once and store new posts."""
+    config = load_or_exit()
+    names = source or config.enabled_sources()
+    unknown = [n for n in names if n not in registry.available()]
+    if unknown:
+        err_console.print(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(registry.available())}")
+        raise typer.Exit(2)
+    not_configured = [n for n in names if n not in config.sources]
+    if not_configured:
+        err_console.print(f"source(s) without a section in {config.settings_path}: {', '.join(not_configured)}")
+        raise typer.Exit(2)
+    if not names:
+        err_console.print("no source is enabled; enable one under `sources:` in the config")
+        raise typer.Exit(1)
+    store = None if dry_run else open_store(config)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("collecting", total=None)
+
+        def progress(src: str, query: str, fetched: int) -> None:
+            bar.update(task, description=f"{src} {query}: {fetched} posts")
+
+        reports = run_sources(config, store, STATE.env, names, progress=progress)
+    console.print(render_reports(reports))
+    for report in reports:
+        if report.status != "ok":
+            err_console.print(f"{report.source}: {report.status}: {report.message}", highlight=False, soft_wrap=True)
+    if store:
+        store.close()
+    if all(r.status in {"failed", "skipped"} for r in reports):
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `collect`."""
+    app.command("collect")(collect)

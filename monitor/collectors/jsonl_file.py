@@ -1,0 +1,57 @@
+"""A collector that reads posts from JSON Lines files: the bundled sample corpus, or exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import Field
+
+from monitor.collectors.base import Batch, Collector, Query, SourceOptions
+from monitor.collectors.registry import register
+from monitor.posts import LineError, open_jsonl, read_posts
+
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_data" / "sample_posts.jsonl.gz"
+
+
+class JsonlFileOptions(SourceOptions):
+    """Files to read; `sample` stands for the bundled synthetic corpus."""
+
+    paths: list[str] = Field(default_factory=lambda: ["sample"])
+    batch_size: int = Field(default=1000, ge=1)
+
+
+@register
+class JsonlFileCollector(Collector):
+    """Reads posts in the project's JSONL format; the checkpoint is the last line read per file."""
+
+    name = "jsonl_file"
+    options_model = JsonlFileOptions
+
+    def queries(self) -> list[Query]:
+        out = []
+        for entry in self.options.paths:
+            path = SAMPLE_CORPUS if entry == "sample" else Path(entry)
+            out.append(Query(key=f"file:{entry}", text=str(path)))
+        return out
+
+    def fetch(self, query: Query, checkpoint: str | None) -> Iterator[Batch]:
+        done = int(checkpoint) if checkpoint and checkpoint.isdigit() else 0
+        errors: list[LineError] = []
+        batch = Batch()
+        last_line = done
+        with open_jsonl(Path(query.text)) as handle:
+            for number, post in read_posts(handle, errors):
+                if number <= done:
+                    continue
+                batch.posts.append(post)
+                last_line = number
+                if len(batch.posts) >= self.options.batch_size:
+                    batch.checkpoint = str(last_line)
+                    batch.errors, batch.skipped = [str(e) for e in errors], len(errors)
+                    errors.clear()
+                    yield batch
+                    batch = Batch()
+        batch.errors, batch.skipped = [str(e) for e in errors if e.line > done], len([e for e in errors if e.line > done])
+        batch.checkpoint = str(last_line)
+        yield batch

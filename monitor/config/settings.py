@@ -1,0 +1,100 @@
+"""The model of `config/pulse.yaml`: storage, timezone, schedules, sources, Telegram, digest."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from monitor.config.base import StrictModel
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class StorageSettings(StrictModel):
+    """Where posts live: any SQLAlchemy URL; PULSE_DATABASE_URL overrides it."""
+
+    url: str = "sqlite:///data/pulse.db"
+
+
+class DigestSchedule(StrictModel):
+    """When the weekly digest goes out, in the configured timezone."""
+
+    weekday: Weekday = "mon"
+    time: str = "09:00"
+    missed_grace_hours: int = Field(default=24, ge=0)
+
+    @field_validator("time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("expected a time as HH:MM, e.g. 09:00")
+        return value
+
+
+class Schedules(StrictModel):
+    """Intervals and times of the recurring jobs."""
+
+    digest: DigestSchedule = DigestSchedule()
+    spike_check_minutes: int = Field(default=60, ge=5)
+
+
+class TelegramSettings(StrictModel):
+    """Which chats the bot serves; the token comes from TELEGRAM_BOT_TOKEN, never from here."""
+
+    api_base_url: str = "https://api.telegram.org"
+    chat_ids: list[int] = []
+    admin_chat_id: int | None = None
+    admin_user_ids: list[int] = []
+    refusal_message: str | None = None
+    send_spike_alerts: bool = True
+
+
+class DigestSettings(StrictModel):
+    """How the digest is computed and rendered."""
+
+    out_dir: str = "out"
+    top_posts: int = Field(default=5, ge=1, le=20)
+    chart_weeks: int = Field(default=10, ge=4, le=26)
+    min_count: int = Field(default=5, ge=1)
+    significance: float = Field(default=0.01, gt=0, lt=1)
+
+
+class TaggingSettings(StrictModel):
+    """Tagging options; a keyword edit re-tags posts of the last `retag_window_days`."""
+
+    retag_window_days: int = Field(default=28, ge=0)
+    batch_size: int = Field(default=256, ge=1, le=5000)
+
+
+class Settings(StrictModel):
+    """Everything in `config/pulse.yaml`. Source sections are validated by their collector."""
+
+    timezone: str = "UTC"
+    keywords_file: str = "keywords.yaml"
+    storage: StorageSettings = StorageSettings()
+    schedules: Schedules = Schedules()
+    sources: dict[str, dict[str, Any]] = {}
+    telegram: TelegramSettings = TelegramSettings()
+    digest: DigestSettings = DigestSettings()
+    tagging: TaggingSettings = TaggingSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _sections_are_mappings(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError("expected a mapping of source name to its options")
+        return {name: ({} if options is None else options) for name, options in value.items()}

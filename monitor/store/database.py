@@ -1,0 +1,293 @@
+"""The Store: engine set-up, migrations, and the writes and reads the pipeline needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+
+from monitor.posts import Post, PostTags
+from monitor.store import schema
+from monitor.store.migrate import upgrade_to_head
+
+
+@dataclass
+class UpsertCounts:
+    """How a batch of posts landed."""
+
+    new: int = 0
+    updated: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.new += other.new
+        self.updated += other.updated
+        return self
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get their folder created and WAL mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """All database access of the application goes through here."""
+
+    BATCH = 1000
+
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self.engine = make_engine(url)
+        if migrate:
+            self.upgrade()
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        """Apply Alembic migrations up to head."""
+        upgrade_to_head(self.engine)
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    # -- posts -------------------------------------------------------------------------------
+
+    def _insert(self):  # noqa: ANN202
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(schema.posts)
+
+    def upsert_posts(self, posts: Iterable[Post]) -> UpsertCounts:
+        """Store posts; a post already stored (same source and id) gets its metrics updated."""
+        counts = UpsertCounts()
+        batch: list[Post] = []
+        for post in posts:
+            batch.append(post)
+            if len(batch) >= self.BATCH:
+                counts += self._upsert_batch(batch)
+                batch = []
+        if batch:
+            counts += self._upsert_batch(batch)
+        return counts
+
+    def _upsert_batch(self, batch: Sequence[Post]) -> UpsertCounts:
+        unique: dict[tuple[str, str], Post] = {}
+        for post in batch:
+            unique[(post.source, post.id)] = post
+        now = _now()
+        rows = [
+            {
+                "source": p.source,
+                "external_id": p.id,
+                "url": p.url,
+                "author": p.author,
+                "title": p.title,
+                "text": p.text,
+                "lang": p.lang,
+                "created_at": p.created_at,
+                "collected_at": now,
+                "updated_at": now,
+                "metrics": p.metrics,
+                "engagement": p.engagement,
+            }
+            for p in unique.values()
+        ]
+        t = schema.posts
+        with self.engine.begin() as conn:
+            existing = 0
+            by_source: dict[str, list[str]] = {}
+            for source, ext in unique:
+                by_source.setdefault(source, []).append(ext)
+            for source, ids in by_source.items():
+                existing += conn.execute(
+                    select(func.count()).select_from(t).where(t.c.source == source, t.c.external_id.in_(ids))
+                ).scalar_one()
+            stmt = self._insert()
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[t.c.source, t.c.external_id],
+                set_={
+                    "metrics": stmt.excluded.metrics,
+                    "engagement": stmt.excluded.engagement,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+            )
+            conn.execute(stmt, rows)
+        return UpsertCounts(new=len(rows) - existing, updated=existing)
+
+    def count_posts(self) -> int:
+        """Number of stored posts."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(schema.posts)).scalar_one()
+
+    def iter_posts(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        chunk: int = 2000,
+    ) -> Iterator[tuple[int, Post]]:
+        """(row id, post) in creation order, read in chunks so memory stays flat."""
+        t = schema.posts
+        last_id = 0
+        while True:
+            query = select(t).where(t.c.id > last_id).order_by(t.c.id).limit(chunk)
+            if since is not None:
+                query = query.where(t.c.created_at >= since)
+            if until is not None:
+                query = query.where(t.c.created_at < until)
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                yield row["id"], row_to_post(row)
+            last_id = rows[-1]["id"]
+
+    def count_posts_between(self, since: datetime | None = None, until: datetime | None = None) -> int:
+        """Number of posts created in [since, until)."""
+        t = schema.posts
+        query = select(func.count()).select_from(t)
+        if since is not None:
+            query = query.where(t.c.created_at >= since)
+        if until is not None:
+            query = query.where(t.c.created_at < until)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    # -- tags --------------------------------------------------------------------------------
+
+    def save_tags(self, tagged: Sequence[tuple[int, datetime, PostTags]]) -> None:
+        """Replace the tags of each (post row id, created_at, tags)."""
+        if not tagged:
+            return
+        now = _now()
+        ids = [post_id for post_id, _, _ in tagged]
+        tag_rows = [
+            {"post_id": post_id, "kind": kind, "label": label, "created_at": created}
+            for post_id, created, tags in tagged
+            for kind, labels in (("category", tags.categories), ("entity", tags.entities), ("interest", tags.interests))
+            for label in dict.fromkeys(labels)
+        ]
+        updates = [
+            {"b_id": post_id, "b_lang": tags.lang, "b_spans": tags.spans, "b_now": now}
+            for post_id, _, tags in tagged
+        ]
+        t = schema.posts
+        with self.engine.begin() as conn:
+            conn.execute(delete(schema.post_tags).where(schema.post_tags.c.post_id.in_(ids)))
+            if tag_rows:
+                conn.execute(insert(schema.post_tags), tag_rows)
+            conn.execute(
+                update(t)
+                .where(t.c.id == bindparam("b_id"))
+                .values(lang=bindparam("b_lang"), tag_spans=bindparam("b_spans"), tagged_at=bindparam("b_now")),
+                updates,
+            )
+
+    def tags_of(self, post_id: int) -> dict[str, list[str]]:
+        """{'category': [...], 'entity': [...], 'interest': [...]} for one stored post."""
+        out: dict[str, list[str]] = {"category": [], "entity": [], "interest": []}
+        t = schema.post_tags
+        with self.engine.connect() as conn:
+            for kind, label in conn.execute(
+                select(t.c.kind, t.c.label).where(t.c.post_id == post_id).order_by(t.c.kind, t.c.label)
+            ):
+                out.setdefault(kind, []).append(label)
+        return out
+
+    def post_row_id(self, source: str, external_id: str) -> int | None:
+        """Row id of a stored post, or None."""
+        t = schema.posts
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(t.c.id).where(t.c.source == source, t.c.external_id == external_id)
+            ).scalar_one_or_none()
+
+    # -- checkpoints and runs -----------------------------------------------------------------
+
+    def get_checkpoint(self, source: str, key: str) -> str | None:
+        """Last saved position of one source query."""
+        t = schema.checkpoints
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.c.value).where(t.c.source == source, t.c.key == key)).scalar_one_or_none()
+
+    def set_checkpoint(self, source: str, key: str, value: str) -> None:
+        """Save the position of one source query (insert or replace)."""
+        t = schema.checkpoints
+        stmt = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(t).values(
+            source=source, key=key, value=value, updated_at=_now()
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.source, t.c.key], set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at}
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def start_run(self, source: str) -> int:
+        """Record that a collector run began; returns its id."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(schema.collector_runs).values(
+                    source=source, started_at=_now(), status="running", fetched=0, new=0, updated=0, skipped=0, errors=0
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, *, status: str, message: str | None = None, **counts: Any) -> None:
+        """Record a run's outcome: status, counts (fetched/new/updated/skipped/errors), details."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(schema.collector_runs)
+                .where(schema.collector_runs.c.id == run_id)
+                .values(status=status, message=message, finished_at=_now(), **counts)
+            )
+
+    def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Latest collector runs, newest first."""
+        t = schema.collector_runs
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit)).mappings().all()
+        return [dict(row) for row in rows]
+
+
+def row_to_post(row: Any) -> Post:
+    """Build a Post from a `posts` row mapping."""
+    return Post.model_construct(
+        source=row["source"],
+        id=row["external_id"],
+        url=row["url"],
+        author=row["author"],
+        title=row["title"],
+        text=row["text"] or "",
+        created_at=row["created_at"],
+        lang=row["lang"],
+        metrics=row["metrics"] or {},
+    )
