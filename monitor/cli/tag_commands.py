@@ -1,9 +1,197 @@
-"""`pulse tag` and `pulse eval`: tagging posts (not built yet: see the tagging issue)."""
+"""`pulse tag` and `pulse eval`: tagging posts (file or store) and scoring the tagger on a gold file."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from monitor.cli.context import console, err_console, load_or_exit, open_store, print_config_errors
+from monitor.config import ConfigError
+from monitor.posts import LineError, open_jsonl, read_posts, write_post_line
+
+SAVE_EVERY = 1000
+
+
+def _tagger(keywords: Path | None, workers: int = 1):  # noqa: ANN202
+    """A Tagger for --keywords, else for the keywords file of the loaded config."""
+    from pipelines.tagging import build_tagger
+
+    path = keywords if keywords is not None else load_or_exit().keywords_path
+    try:
+        return build_tagger(path, workers=workers)
+    except ConfigError as exc:
+        print_config_errors(exc)
+        raise typer.Exit(1) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("tagging"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _tag_file(tagger, source: Path, output: Path | None) -> None:  # noqa: ANN001
+    errors: list[LineError] = []
+    try:
+        handle = open_jsonl(source)
+    except OSError as exc:
+        err_console.print(f"cannot open {source}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    count = 0
+    try:
+        with handle:
+            posts = (post for _, post in read_posts(handle, errors))
+            buffered = []
+            for post in posts:
+                buffered.append(post)
+                if len(buffered) >= 4096:
+                    count += _write_tagged(tagger, buffered, out)
+                    buffered = []
+            count += _write_tagged(tagger, buffered, out)
+    finally:
+        if output:
+            out.close()
+    for error in errors[:50]:
+        err_console.print(f"{source}:{error.line}: {error.message}", highlight=False, soft_wrap=True)
+    if len(errors) > 50:
+        err_console.print(f"… and {len(errors) - 50} more bad lines", highlight=False)
+    err_console.print(f"tagged {count} posts, {len(errors)} skipped", highlight=False)
+
+
+def _write_tagged(tagger, posts: list, out) -> int:  # noqa: ANN001
+    for post, tags in zip(posts, tagger.tag_posts(posts), strict=True):
+        write_post_line(out, post, tags.as_dict())
+    return len(posts)
+
+
+def _tag_store(tagger, since: str | None, until: str | None) -> None:  # noqa: ANN001
+    from monitor.cli.data_commands import parse_day
+
+    config = load_or_exit()
+    store = open_store(config)
+    start, end = parse_day(since), parse_day(until)
+    total = store.count_posts_between(start, end)
+    done = 0
+    try:
+        with _progress() as bar:
+            task = bar.add_task("tag", total=total)
+            rows: list = []
+            for row in store.iter_posts(start, end):
+                rows.append(row)
+                if len(rows) >= SAVE_EVERY:
+                    done += _save_batch(tagger, store, rows)
+                    bar.advance(task, len(rows))
+                    rows = []
+            done += _save_batch(tagger, store, rows)
+            bar.advance(task, len(rows))
+    finally:
+        store.close()
+    console.print(f"tagged {done} posts", highlight=False)
+
+
+def _save_batch(tagger, store, rows: list) -> int:  # noqa: ANN001
+    if not rows:
+        return 0
+    posts = [post for _, post in rows]
+    tagged = [(row_id, post.created_at, tags) for (row_id, post), tags in zip(rows, tagger.tag_posts(posts), strict=True)]
+    store.save_tags(tagged)
+    return len(tagged)
+
+
+def tag(
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="Tag this JSONL file instead of the store (no database).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="With --input: file to write (default stdout).")] = None,
+    since: Annotated[str | None, typer.Option(help="Store mode: first day (inclusive), e.g. 2026-11-01.")] = None,
+    until: Annotated[str | None, typer.Option(help="Store mode: last day (exclusive).")] = None,
+    keywords: Annotated[Path | None, typer.Option(help="Keywords file (default: the one pulse.yaml names).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 1,
+) -> None:
+    """Tag posts: a JSONL file (--input, fields added to each line) or the stored posts (all or --since)."""
+    tagger = _tagger(keywords, workers)
+    if input is not None:
+        _tag_file(tagger, input, output)
+    else:
+        if output is not None:
+            err_console.print("--output needs --input", highlight=False)
+            raise typer.Exit(2)
+        _tag_store(tagger, since, until)
+
+
+def _print_group(name: str, group) -> None:  # noqa: ANN001
+    table = Table(title=name, title_justify="left", show_edge=False)
+    for column in ("label", "precision", "recall", "F1", "support", "FP", "FN"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, c in sorted(group.labels.items(), key=lambda kv: (kv[1].f1, kv[0])):
+        table.add_row(label, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", str(c.support), str(c.fp), str(c.fn))
+    m = group.micro
+    table.add_row("[bold]micro[/bold]", f"{m.precision:.3f}", f"{m.recall:.3f}", f"[bold]{m.f1:.3f}[/bold]", str(m.support), str(m.fp), str(m.fn))
+    console.print(table)
+
+
+def evaluate(
+    gold: Annotated[Path, typer.Option(help="Labelled JSONL file (posts with a `gold` field).")] = Path(
+        "tests/data/labelled_posts.jsonl"
+    ),
+    split: Annotated[str, typer.Option(help="dev, heldout or all (fixed halves by a hash of the id).")] = "all",
+    keywords: Annotated[Path | None, typer.Option(help="Keywords file (default: the one pulse.yaml names).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the micro scores as JSON only.")] = False,
+    worst: Annotated[int, typer.Option(help="How many worst labels to list per group.")] = 5,
+) -> None:
+    """Precision, recall and F1 per label and micro-averaged, language accuracy, worst labels."""
+    from pipelines.tagging.evaluation import SPLITS, run_evaluation
+
+    if split not in SPLITS:
+        err_console.print(f"--split must be one of {', '.join(SPLITS)}", highlight=False)
+        raise typer.Exit(2)
+    tagger = _tagger(keywords)
+    try:
+        result = run_evaluation(tagger, gold, split)
+    except (OSError, ValueError) as exc:
+        err_console.print(f"cannot evaluate: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        console.print_json(json.dumps(result.summary()))
+        return
+    console.print(f"split {split}: {result.posts} posts", highlight=False)
+    for name, group in result.groups.items():
+        _print_group(name, group)
+    console.print(f"language accuracy {result.lang_accuracy:.3f} ({result.lang_correct}/{result.lang_total})", highlight=False)
+    console.print("[bold]worst labels[/bold]")
+    for name, group in result.groups.items():
+        for label, c in group.worst(worst):
+            fps = ", ".join(group.false_positives.get(label, [])[:4])
+            fns = ", ".join(group.false_negatives.get(label, [])[:4])
+            console.print(
+                f"  {name}/{label}: F1 {c.f1:.2f}, {c.fp} false positive(s) {fps and '(' + fps + ')'}, "
+                f"{c.fn} missed {fns and '(' + fns + ')'}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+    if result.lang_confusions:
+        pairs = sorted(result.lang_confusions.items(), key=lambda kv: -kv[1])[:worst]
+        console.print("  language: " + ", ".join(f"{g}→{p} ×{n}" for (g, p), n in pairs), highlight=False)
+    console.print(
+        "micro F1: " + ", ".join(f"{n} {g.micro.f1:.3f}" for n, g in result.groups.items()), highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add `tag` and `eval` (placeholders until the tagging pipeline lands)."""
+    """Add `tag` and `eval`."""
+    app.command("tag")(tag)
+    app.command("eval")(evaluate)

@@ -1,10 +1,71 @@
-"""The model of `config/keywords.yaml`: categories, interests and the watched entities."""
+"""The model of `config/keywords.yaml`: categories, interests, watched entities and tagging rules."""
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator
 
 from monitor.config.base import StrictModel, StrList
+
+REGEX_PREFIX = "re:"
+GROUP_PREFIX = "@"
+BUILTIN_GROUPS = frozenset({"culture"})
+"""`@culture` in a context list is satisfied when the post got at least one category."""
+
+_LANG_KEY = re.compile(r"^(any|[a-z]{2,3})$")
+
+
+def check_pattern(value: str) -> str:
+    """A phrase, `re:<regex>` or `@group`; reject what can never match or does not compile."""
+    text = value.strip()
+    if text.startswith(REGEX_PREFIX):
+        body = text[len(REGEX_PREFIX) :]
+        if not body.strip():
+            raise ValueError(f"empty regular expression in {value!r}")
+        try:
+            compiled = re.compile(body, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {body!r}: {exc}") from None
+        if compiled.fullmatch(""):
+            raise ValueError(f"regular expression {body!r} matches the empty string")
+        return text
+    if text.startswith(GROUP_PREFIX):
+        if not re.fullmatch(r"@[a-z0-9_]+", text):
+            raise ValueError(f"group reference {value!r} must look like @name (lowercase, digits, _)")
+        return text
+    if not any(ch.isalnum() for ch in text):
+        raise ValueError(f"pattern {value!r} has no letter or digit, it would match nothing useful")
+    return text
+
+
+def _check_patterns(values: list[str]) -> list[str]:
+    return [check_pattern(v) for v in values]
+
+
+Patterns = Annotated[StrList, AfterValidator(_check_patterns)]
+"""A list of phrases (case-insensitive), `re:` regular expressions or `@group` references."""
+
+
+def _check_lang_keys(value: dict[str, list[str]]) -> dict[str, list[str]]:
+    for key in value:
+        if not _LANG_KEY.match(key):
+            raise ValueError(f"language key {key!r} must be 'any' or a language code such as en, pt, zh")
+    return value
+
+
+PhrasesByLang = Annotated[dict[str, Patterns], AfterValidator(_check_lang_keys)]
+"""Phrases per language code ('any' for all); every language is matched in every post."""
+
+
+class Rules(StrictModel):
+    """Global matching rules."""
+
+    exclude: Patterns = []
+    """Phrases that cancel any match they overlap ('fast travel', 'fine china')."""
+    exclude_window: int = Field(default=6, ge=0, le=200)
+    """How many tokens either side of a match an item's own `exclude` phrase still cancels it."""
 
 
 class Category(StrictModel):
@@ -12,34 +73,49 @@ class Category(StrictModel):
 
     label: str
     description: str = ""
-    cues: StrList = []
-    exclude: StrList = []
+    cues: Patterns = []
+    exclude: Patterns = []
 
 
 class Interest(StrictModel):
-    """A real-life interest a post can show; phrases per language code ('any' for all)."""
+    """A real-life interest a post can show.
+
+    `phrases` show it on their own; `weak` phrases only count when one of `context` (phrases,
+    `@group`, `@culture`) is also in the post; `exclude` cancels a match nearby.
+    """
 
     label: str
     description: str = ""
-    phrases: dict[str, StrList] = {}
-    exclude: StrList = []
+    phrases: PhrasesByLang = {}
+    weak: PhrasesByLang = {}
+    context: Patterns = []
+    exclude: Patterns = []
 
 
 class Entity(StrictModel):
-    """A watched title, franchise, brand, app or person."""
+    """A watched title, franchise, brand, app or person.
+
+    `ambiguous` aliases and, when `requires_context` is set, every alias only count when a context
+    phrase, another entity of the same category or a cue of that category is in the post.
+    """
 
     name: str
     category: str
-    aliases: StrList = []
+    aliases: Patterns = []
+    ambiguous: Patterns = []
     hashtags: StrList = []
     queries: StrList = []
-    requires_context: StrList = []
-    exclude: StrList = []
+    requires_context: Patterns = []
+    exclude: Patterns = []
 
     @field_validator("hashtags")
     @classmethod
     def _strip_hash(cls, value: list[str]) -> list[str]:
-        return [tag.lstrip("#") for tag in value]
+        out = [tag.lstrip("#") for tag in value]
+        for tag in out:
+            if not tag or not all(ch.isalnum() or ch == "_" for ch in tag):
+                raise ValueError(f"hashtag {tag!r} may only contain letters, digits and _")
+        return out
 
     def search_queries(self) -> list[str]:
         """What collectors search for: explicit queries, else the name."""
@@ -49,6 +125,8 @@ class Entity(StrictModel):
 class Watchlist(StrictModel):
     """Everything in `config/keywords.yaml`."""
 
+    rules: Rules = Rules()
+    groups: dict[str, Patterns] = {}
     categories: dict[str, Category] = Field(min_length=1)
     interests: dict[str, Interest] = {}
     entities: list[Entity] = []
@@ -74,8 +152,35 @@ class Watchlist(StrictModel):
         return out
 
 
+def _group_refs(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]:
+    """(location, reference) of every `@group` used anywhere."""
+    refs: list[tuple[tuple[str | int, ...], str]] = []
+
+    def scan(loc: tuple[str | int, ...], values: list[str]) -> None:
+        for i, value in enumerate(values):
+            if value.startswith(GROUP_PREFIX):
+                refs.append(((*loc, i), value))
+
+    scan(("rules", "exclude"), watchlist.rules.exclude)
+    for name, values in watchlist.groups.items():
+        scan(("groups", name), values)
+    for name, cat in watchlist.categories.items():
+        scan(("categories", name, "cues"), cat.cues)
+        scan(("categories", name, "exclude"), cat.exclude)
+    for name, interest in watchlist.interests.items():
+        for field in ("phrases", "weak"):
+            for lang, values in getattr(interest, field).items():
+                scan(("interests", name, field, lang), values)
+        scan(("interests", name, "context"), interest.context)
+        scan(("interests", name, "exclude"), interest.exclude)
+    for index, entity in enumerate(watchlist.entities):
+        for field in ("aliases", "ambiguous", "requires_context", "exclude"):
+            scan(("entities", index, field), getattr(entity, field))
+    return refs
+
+
 def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]:
-    """Problems a single field cannot see: unknown categories, duplicate entity names."""
+    """Problems a single field cannot see: unknown categories and groups, duplicate names."""
     problems: list[tuple[tuple[str | int, ...], str]] = []
     seen: dict[str, int] = {}
     known = ", ".join(sorted(watchlist.categories))
@@ -87,4 +192,14 @@ def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
             problems.append((("entities", index, "name"), f"{entity.name!r} is already entities[{seen[key]}]"))
         else:
             seen[key] = index
+    groups = set(watchlist.groups)
+    for loc, ref in _group_refs(watchlist):
+        name = ref[len(GROUP_PREFIX) :]
+        if loc[0] == "groups":
+            problems.append((loc, f"a group cannot refer to another group ({ref})"))
+            continue
+        allowed_builtin = name in BUILTIN_GROUPS and loc[0] == "interests" and loc[2] == "context"
+        if name not in groups and not allowed_builtin:
+            where = "only in interest context" if name in BUILTIN_GROUPS else f"defined: {', '.join(sorted(groups)) or 'none'}"
+            problems.append((loc, f"unknown group {ref!r} ({where})"))
     return problems

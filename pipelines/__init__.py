@@ -1,0 +1,1 @@
+"""Processing pipelines: tagging of posts (and, elsewhere, trend detection)."""

