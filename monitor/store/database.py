@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,10 +38,19 @@ def _now() -> datetime:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Switching a new file to WAL needs an exclusive lock and may report "locked" at once (no busy
+    # wait) while another process opens the same new file: retry for a while.
+    for attempt in range(200):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -118,29 +129,33 @@ class Store:
                 "metrics": p.metrics,
                 "engagement": p.engagement,
             }
-            for p in unique.values()
+            # Sorted by key: concurrent writers then lock rows in one order and cannot deadlock.
+            for _, p in sorted(unique.items(), key=lambda item: item[0])
         ]
         t = schema.posts
         with self.engine.begin() as conn:
-            existing = 0
-            by_source: dict[str, list[str]] = {}
-            for source, ext in unique:
-                by_source.setdefault(source, []).append(ext)
-            for source, ids in by_source.items():
-                existing += conn.execute(
-                    select(func.count()).select_from(t).where(t.c.source == source, t.c.external_id.in_(ids))
-                ).scalar_one()
-            stmt = self._insert()
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[t.c.source, t.c.external_id],
-                set_={
-                    "metrics": stmt.excluded.metrics,
-                    "engagement": stmt.excluded.engagement,
-                    "updated_at": stmt.excluded.updated_at,
-                },
-            )
-            conn.execute(stmt, rows)
-        return UpsertCounts(new=len(rows) - existing, updated=existing)
+            # Insert what is new (RETURNING tells exactly which, even with another writer racing),
+            # then update the metrics of the rest.
+            inserted = conn.execute(
+                self._insert().on_conflict_do_nothing(index_elements=[t.c.source, t.c.external_id]).returning(
+                    t.c.source, t.c.external_id
+                ),
+                rows,
+            ).all()
+            new_keys = {(source, ext) for source, ext in inserted}
+            rest = [row for row in rows if (row["source"], row["external_id"]) not in new_keys]
+            if rest:
+                stmt = self._insert()
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[t.c.source, t.c.external_id],
+                    set_={
+                        "metrics": stmt.excluded.metrics,
+                        "engagement": stmt.excluded.engagement,
+                        "updated_at": stmt.excluded.updated_at,
+                    },
+                )
+                conn.execute(stmt, rest)
+        return UpsertCounts(new=len(new_keys), updated=len(rest))
 
     def count_posts(self) -> int:
         """Number of stored posts."""

@@ -20,11 +20,28 @@ def alembic_config() -> Config:
     return cfg
 
 
+# Key of the PostgreSQL advisory lock that serialises migrations between processes.
+_MIGRATION_LOCK = 0x70756C7365  # "pulse"
+
+
 def upgrade_to_head(engine: Engine) -> None:
-    """Bring the database schema up to the newest migration (a no-op when current)."""
+    """Bring the database schema up to the newest migration (a no-op when current).
+
+    Safe when several processes start at once on a new database: the migration runs under a
+    lock (PostgreSQL advisory lock; SQLite write lock via BEGIN IMMEDIATE) and the revision is
+    read again once the lock is held, so only the first process migrates.
+    """
+    head = head_revision()
+    with engine.connect() as probe:
+        if current_revision_of(probe) == head:
+            return
     cfg = alembic_config()
     with engine.begin() as connection:
-        if current_revision_of(connection) == head_revision():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if current_revision_of(connection) == head:
             return
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
