@@ -1,0 +1,197 @@
+"""SQL aggregation over the store (SQLAlchemy Core, SQLite and PostgreSQL): indexed GROUP BY, never all posts.
+
+Every query is bounded by a [start, end) range on an indexed `created_at` column:
+tag counts use the covering index (kind, label, created_at) with `label IN (...)`,
+post counts use ix_posts_created_at, and only top posts and a bounded text sample are fetched.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, func, select
+
+from monitor.store import schema
+
+Window = tuple[datetime, datetime]
+
+_SNIPPET_CHARS = 400
+_SAMPLE_TEXT_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """A post as the digest needs it (text cut to a snippet)."""
+
+    id: int
+    url: str | None
+    title: str | None
+    text: str
+    author: str | None
+    source: str
+    engagement: float
+    created_at: datetime
+    lang: str | None
+
+
+def _tag_range(kind: str, labels: Sequence[str], window: Window):  # noqa: ANN202
+    t = schema.post_tags
+    return and_(t.c.kind == kind, t.c.label.in_(list(labels)), t.c.created_at >= window[0], t.c.created_at < window[1])
+
+
+def tag_counts(conn: Connection, kind: str, labels: Sequence[str], window: Window) -> dict[str, int]:
+    """Posts per label of one kind in a window (labels never seen are absent)."""
+    if not labels:
+        return {}
+    t = schema.post_tags
+    query = select(t.c.label, func.count()).where(_tag_range(kind, labels, window)).group_by(t.c.label)
+    return {label: int(n) for label, n in conn.execute(query)}
+
+
+def tag_counts_by_window(
+    conn: Connection, kind: str, labels: Sequence[str], windows: Sequence[Window]
+) -> list[dict[str, int]]:
+    """tag_counts for each window, in order (one index range query per window)."""
+    return [tag_counts(conn, kind, labels, w) for w in windows]
+
+
+def post_count(conn: Connection, window: Window) -> int:
+    """Posts created in a window."""
+    p = schema.posts
+    query = select(func.count()).select_from(p).where(p.c.created_at >= window[0], p.c.created_at < window[1])
+    return int(conn.execute(query).scalar_one())
+
+
+def label_activity(
+    conn: Connection, kind: str, labels: Sequence[str], window: Window
+) -> dict[str, tuple[int, float]]:
+    """label -> (distinct authors, summed engagement) in a window."""
+    if not labels:
+        return {}
+    t, p = schema.post_tags, schema.posts
+    query = (
+        select(t.c.label, func.count(p.c.author.distinct()), func.coalesce(func.sum(p.c.engagement), 0.0))
+        .select_from(t.join(p, p.c.id == t.c.post_id))
+        .where(_tag_range(kind, labels, window))
+        .group_by(t.c.label)
+    )
+    return {label: (int(a), float(e)) for label, a, e in conn.execute(query)}
+
+
+def category_interest_counts(
+    conn: Connection, categories: Sequence[str], interests: Sequence[str], window: Window
+) -> dict[tuple[str, str], int]:
+    """(category, interest) -> posts carrying both, in a window."""
+    if not categories or not interests:
+        return {}
+    c = schema.post_tags.alias("c")
+    i = schema.post_tags.alias("i")
+    query = (
+        select(c.c.label, i.c.label, func.count())
+        .select_from(c.join(i, and_(i.c.post_id == c.c.post_id, i.c.kind == "interest")))
+        .where(
+            c.c.kind == "category",
+            c.c.label.in_(list(categories)),
+            c.c.created_at >= window[0],
+            c.c.created_at < window[1],
+            i.c.label.in_(list(interests)),
+        )
+        .group_by(c.c.label, i.c.label)
+    )
+    return {(cat, interest): int(n) for cat, interest, n in conn.execute(query)}
+
+
+def _post_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PostRow]:
+    if not ids:
+        return {}
+    p = schema.posts
+    query = select(
+        p.c.id,
+        p.c.url,
+        func.substr(p.c.title, 1, _SNIPPET_CHARS),
+        func.substr(p.c.text, 1, _SNIPPET_CHARS),
+        p.c.author,
+        p.c.source,
+        p.c.engagement,
+        p.c.created_at,
+        p.c.lang,
+    ).where(p.c.id.in_(list(ids)))
+    return {
+        row[0]: PostRow(row[0], row[1], row[2], row[3] or "", row[4], row[5], float(row[6]), row[7], row[8])
+        for row in conn.execute(query)
+    }
+
+
+def top_posts(
+    conn: Connection, kind: str, labels: Sequence[str], window: Window, limit: int
+) -> dict[str, list[PostRow]]:
+    """label -> its `limit` most engaging posts in a window (ties: lower id first).
+
+    The ranking reads only (label, id, engagement); text is fetched for the winners only.
+    """
+    if not labels:
+        return {}
+    t, p = schema.post_tags, schema.posts
+    ranked = (
+        select(
+            t.c.label.label("label"),
+            p.c.id.label("id"),
+            p.c.engagement.label("engagement"),
+            func.row_number().over(partition_by=t.c.label, order_by=(p.c.engagement.desc(), p.c.id)).label("rn"),
+        )
+        .select_from(t.join(p, p.c.id == t.c.post_id))
+        .where(_tag_range(kind, labels, window))
+        .subquery()
+    )
+    query = (
+        select(ranked.c.label, ranked.c.id)
+        .where(ranked.c.rn <= limit)
+        .order_by(ranked.c.label, ranked.c.engagement.desc(), ranked.c.id)
+    )
+    winners = [(label, int(pid)) for label, pid in conn.execute(query)]
+    rows = _post_rows(conn, [pid for _, pid in winners])
+    out: dict[str, list[PostRow]] = {}
+    for label, pid in winners:
+        out.setdefault(label, []).append(rows[pid])
+    return out
+
+
+def language_counts(conn: Connection, window: Window) -> dict[str, int]:
+    """lang -> posts in a window ('und' for unknown)."""
+    p = schema.posts
+    query = (
+        select(p.c.lang, func.count())
+        .where(p.c.created_at >= window[0], p.c.created_at < window[1])
+        .group_by(p.c.lang)
+    )
+    out: dict[str, int] = {}
+    for lang, n in conn.execute(query):
+        key = lang or "und"
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def sample_texts(conn: Connection, window: Window, limit: int, total: int | None = None) -> list[tuple[str | None, str]]:
+    """(author, title + text) of at most `limit` posts spread evenly over a window.
+
+    Deterministic sample: every k-th row id (k = ceil(total / limit)), so the same data gives the
+    same sample; each text is cut to 1,200 characters. Memory stays O(limit).
+    """
+    if limit <= 0:
+        return []
+    if total is None:
+        total = post_count(conn, window)
+    if total == 0:
+        return []
+    step = max(1, math.ceil(total / limit))
+    p = schema.posts
+    query = select(
+        p.c.author, func.substr(p.c.title, 1, 300), func.substr(p.c.text, 1, _SAMPLE_TEXT_CHARS)
+    ).where(p.c.created_at >= window[0], p.c.created_at < window[1])
+    if step > 1:
+        query = query.where(p.c.id % step == 0)
+    query = query.order_by(p.c.id).limit(limit)
+    return [(author, f"{title}\n{text or ''}" if title else (text or "")) for author, title, text in conn.execute(query)]

@@ -1,0 +1,175 @@
+"""The WeeklyReport data model: the single input of every digest renderer and bot command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pipelines.trends.spikes import Spike
+from pipelines.trends.stats import Change, Direction
+from pipelines.trends.terms import EmergingTerm
+from pipelines.trends.weeks import IsoWeek
+
+
+@dataclass(frozen=True)
+class LabelTrend:
+    """This week's figures for one category or one entity, with both comparisons.
+
+    `vs_previous` compares with the previous week, `vs_baseline` with the mean of up to four
+    earlier weeks in which anything was collected. `direction` follows `vs_baseline` (steadier),
+    falling back to `vs_previous` when there is no 4-week history.
+    """
+
+    kind: str  # "category" | "entity" | "total"
+    key: str
+    label: str
+    category: str | None
+    count: int
+    authors: int
+    engagement: float
+    vs_previous: Change
+    vs_baseline: Change
+
+    @property
+    def direction(self) -> Direction:
+        """'rising', 'falling' or 'steady'."""
+        if self.vs_baseline.baseline_weeks >= 2:
+            return self.vs_baseline.direction
+        return self.vs_previous.direction
+
+
+@dataclass(frozen=True)
+class TopPost:
+    """A post shown in the digest; text fields are raw (renderers escape them)."""
+
+    url: str | None
+    title: str | None
+    snippet: str
+    author: str | None
+    source: str
+    engagement: float
+    created_at: datetime
+    lang: str | None
+
+
+@dataclass(frozen=True)
+class InterestShare:
+    """Share of one category's posts that carry one interest, this week vs the baseline weeks."""
+
+    interest: str
+    label: str
+    posts: int
+    share: float
+    baseline_posts: int
+    baseline_share: float
+    p_value: float
+    direction: Direction
+
+    @property
+    def delta_pp(self) -> float:
+        """Change in percentage points."""
+        return (self.share - self.baseline_share) * 100.0
+
+
+@dataclass(frozen=True)
+class CategorySection:
+    """Everything about one category for the week."""
+
+    trend: LabelTrend
+    series: tuple[int, ...]  # weekly post counts aligned with WeeklyReport.chart_weeks
+    entities: tuple[LabelTrend, ...]  # entities seen this week or in the baseline, by count
+    top_posts: tuple[TopPost, ...]
+    interests: tuple[InterestShare, ...]  # in watchlist interest order
+
+    @property
+    def key(self) -> str:
+        """Category key, e.g. 'toy'."""
+        return self.trend.key
+
+    @property
+    def label(self) -> str:
+        """Display label, e.g. 'Toys'."""
+        return self.trend.label
+
+    def rising_entities(self) -> list[LabelTrend]:
+        """Entities called rising this week."""
+        return [e for e in self.entities if e.direction == "rising"]
+
+
+@dataclass(frozen=True)
+class LanguageShare:
+    """Posts of one language this week ('und' when unknown)."""
+
+    lang: str
+    posts: int
+    share: float
+
+
+@dataclass(frozen=True)
+class SpikeAlert:
+    """A spike with the posts behind it: what the bot sends mid-week."""
+
+    spike: Spike
+    label: str  # category display label
+    top_posts: tuple[TopPost, ...]
+    timezone: str
+
+    @property
+    def key(self) -> str:
+        """De-duplication key for `sent_alerts`."""
+        return self.spike.key
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """One ISO week's figures. Built by `build_weekly_report`; contains no clock time, so the same
+    data always gives the same report (and the same rendered bytes)."""
+
+    week: IsoWeek
+    timezone: str
+    start: datetime  # UTC
+    end: datetime  # UTC, exclusive
+    chart_weeks: tuple[IsoWeek, ...]  # oldest first, ends with `week`
+    total: LabelTrend
+    total_series: tuple[int, ...]
+    categories: tuple[CategorySection, ...]  # watchlist order
+    interest_labels: tuple[tuple[str, str], ...]  # (key, label) in watchlist order
+    suggested_keywords: tuple[EmergingTerm, ...]
+    terms_docs: tuple[int, int]  # posts sampled for terms: (this week, baseline)
+    spikes: tuple[SpikeAlert, ...]
+    languages: tuple[LanguageShare, ...]
+    min_count: int
+    significance: float
+
+    @property
+    def first_day(self) -> date:
+        """Monday of the week."""
+        return self.week.monday
+
+    @property
+    def last_day(self) -> date:
+        """Sunday of the week."""
+        return self.week.days()[-1]
+
+    def category(self, key: str) -> CategorySection | None:
+        """The section of one category (by key or label, case-insensitive)."""
+        wanted = key.casefold()
+        for section in self.categories:
+            if wanted in (section.key.casefold(), section.label.casefold()):
+                return section
+        return None
+
+    def movers(self) -> list[LabelTrend]:
+        """Categories and entities called rising or falling, biggest absolute change first."""
+        found = [s.trend for s in self.categories if s.trend.direction != "steady"]
+        found += [e for s in self.categories for e in s.entities if e.direction != "steady"]
+        return sorted(found, key=lambda t: (-abs(t.vs_baseline.delta), t.kind, t.key))
+
+    def interest_movers(self) -> list[tuple[CategorySection, InterestShare]]:
+        """(category, interest share) pairs whose share changed significantly."""
+        return [(s, i) for s in self.categories for i in s.interests if i.direction != "steady"]
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing moved: no rising/falling category or entity, no interest shift, no spike."""
+        return not (self.movers() or self.interest_movers() or self.spikes)
