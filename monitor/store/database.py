@@ -186,6 +186,11 @@ class Store:
                 yield row["id"], row_to_post(row)
             last_id = rows[-1]["id"]
 
+    def newest_post_time(self) -> datetime | None:
+        """Creation time of the newest stored post, or None when the store is empty."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(schema.posts.c.created_at))).scalar_one_or_none()
+
     def count_posts_between(self, since: datetime | None = None, until: datetime | None = None) -> int:
         """Number of posts created in [since, until)."""
         t = schema.posts
