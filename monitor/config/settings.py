@@ -25,6 +25,8 @@ class DigestSchedule(StrictModel):
     weekday: Weekday = "mon"
     time: str = "09:00"
     missed_grace_hours: int = Field(default=24, ge=0)
+    stale_claim_minutes: int = Field(default=15, ge=1)  # a 'claimed' digest row older than this was abandoned
+    max_attempts: int = Field(default=5, ge=1)  # sending attempts per (week, chat) before giving up
 
     @field_validator("time")
     @classmethod
@@ -39,6 +41,7 @@ class Schedules(StrictModel):
 
     digest: DigestSchedule = DigestSchedule()
     spike_check_minutes: int = Field(default=60, ge=5)
+    config_poll_seconds: float = Field(default=5.0, gt=0, le=3600)  # how often pulse run checks config files
 
 
 class TelegramSettings(StrictModel):
@@ -50,6 +53,9 @@ class TelegramSettings(StrictModel):
     admin_user_ids: list[int] = []
     refusal_message: str | None = None
     send_spike_alerts: bool = True
+    poll_timeout_seconds: int = Field(default=30, ge=0, le=600)  # long-polling getUpdates timeout
+    send_attempts: int = Field(default=5, ge=1, le=20)  # per message, for network errors and 429s
+    max_retry_after_seconds: int = Field(default=600, ge=1)  # a longer 429 wait gives up (message recorded)
 
 
 class DigestSettings(StrictModel):

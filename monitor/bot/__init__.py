@@ -1,0 +1,1 @@
+"""The Telegram bot and schedule of `pulse run`: commands, allow-list, exactly-once digest, live reload."""

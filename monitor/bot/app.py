@@ -1,0 +1,140 @@
+"""The Application, built in one place with every handler wired, and the life cycle of `pulse run`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+
+from monitor.bot import answers, handlers
+from monitor.bot.access import ACCESS_GROUP, access_handler
+from monitor.bot.delivery import Sender, bot_api_url, bot_file_url
+from monitor.bot.reload import ConfigReloader
+from monitor.bot.runtime import PulseApplication, PulseContext, Runtime, Snapshot, TaggerFactory, default_tagger_factory
+from monitor.bot.scheduler import PulseScheduler
+from monitor.config import AppConfig
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+COMMAND_HANDLERS: dict[str, Callable] = {
+    "start": handlers.help_command,
+    "help": handlers.help_command,
+    "digest": handlers.digest_command,
+    "trends": handlers.trends_command,
+    "top": handlers.top_command,
+    "search": handlers.search_command,
+    "keywords": handlers.keywords_command,
+    "suggest": handlers.suggest_command,
+    "status": handlers.status_command,
+    "reload": handlers.reload_command,
+}
+
+
+@dataclass
+class RunOptions:
+    """Knobs of the life cycle (tests shorten them)."""
+
+    poll_timeout: float | None = None  # None: telegram.poll_timeout_seconds
+    config_poll_seconds: float | None = None  # None: schedules.config_poll_seconds
+    shutdown_grace: float = 10.0  # seconds running jobs get to finish on SIGTERM
+    catch_up_at_start: bool = True
+    backoff: float = 1.0  # first retry delay for network errors
+
+
+def build_application(runtime: Runtime, token: str, *, backoff: float = 1.0) -> PulseApplication:
+    """The PTB Application on the configured Bot API server, with the allow-list and all commands."""
+    base = runtime.config.settings.telegram.api_base_url
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(bot_api_url(base))
+        .base_file_url(bot_file_url(base))
+        .context_types(ContextTypes(context=PulseContext))
+        .concurrent_updates(8)  # a slow /digest must not hold up /status
+        .read_timeout(20)
+        .write_timeout(30)
+        .get_updates_read_timeout(runtime.config.settings.telegram.poll_timeout_seconds + 10)
+        .build()
+    )
+    application.bot_data["runtime"] = runtime
+    telegram = runtime.config.settings.telegram
+    runtime.sender = Sender(
+        application.bot,
+        attempts=telegram.send_attempts,
+        max_retry_after=telegram.max_retry_after_seconds,
+        backoff=backoff,
+        dead_letter=Path(runtime.config.settings.digest.out_dir) / "undelivered.jsonl",
+    )
+    application.add_handler(access_handler(), group=ACCESS_GROUP)
+    for command, callback in COMMAND_HANDLERS.items():
+        application.add_handler(CommandHandler(command, callback))
+    application.add_error_handler(handlers.error_handler)
+    return application
+
+
+async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunOptions | None = None) -> None:
+    """Run the bot and the schedule until `stop` is set, then shut down in order and close the DB."""
+    options = options or RunOptions()
+    application = build_application(runtime, token, backoff=options.backoff)
+    scheduler = PulseScheduler(runtime, catch_up_at_start=options.catch_up_at_start)
+    reloader = ConfigReloader(runtime, poll_seconds=options.config_poll_seconds)
+    runtime.scheduler, runtime.reloader = scheduler, reloader
+    poll_timeout = options.poll_timeout if options.poll_timeout is not None else runtime.config.settings.telegram.poll_timeout_seconds
+    watcher: asyncio.Task | None = None
+    try:
+        async with application:  # initialize() ... shutdown()
+            await application.bot.set_my_commands([BotCommand(name, text) for name, text in answers.COMMANDS])
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=poll_timeout,
+                allowed_updates=[Update.MESSAGE],
+                error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
+            )
+            scheduler.start()
+            watcher = asyncio.create_task(reloader.watch(), name="config-watcher")
+            log.info("pulse run started owner=%s chats=%s", runtime.owner, runtime.config.settings.telegram.chat_ids)
+            await stop.wait()
+            log.info("pulse run stopping")
+            if application.updater.running:
+                await application.updater.stop()  # no new commands from here on
+            watcher.cancel()
+            await scheduler.shutdown(timeout=options.shutdown_grace)
+            await application.stop()  # waits for handlers still running
+    finally:
+        if watcher is not None and not watcher.done():
+            watcher.cancel()
+        await scheduler.shutdown(timeout=0)
+        runtime.store.close()
+        log.info("pulse run stopped")
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop` (a second signal is ignored; the shutdown is already on)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+
+
+def make_runtime(config: AppConfig, env: Mapping[str, str], store: Store, *, tagger_factory: TaggerFactory | None = None) -> Runtime:
+    """A Runtime with the tagger built from the config's watchlist (slow: spaCy)."""
+    factory = tagger_factory or default_tagger_factory
+    return Runtime(snapshot=Snapshot(config, factory(config.watchlist)), store=store, env=env, tagger_factory=factory)
+
+
+async def run_until_signal(runtime: Runtime, token: str, options: RunOptions | None = None) -> None:
+    """`pulse run`: serve until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    await serve(runtime, token, stop, options)

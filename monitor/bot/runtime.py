@@ -1,0 +1,88 @@
+"""The state `pulse run` shares between handlers and jobs: config snapshot, store, sender, job records."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from monitor.config import AppConfig
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+TaggerFactory = Callable[[Any], Any]
+"""watchlist -> tagger with `tag_posts(posts) -> list[PostTags]` (pipelines.tagging.build_tagger)."""
+
+
+def default_tagger_factory(watchlist: Any) -> Any:
+    """`pipelines.tagging.build_tagger`, imported late because spaCy is slow to import."""
+    from pipelines.tagging import build_tagger
+
+    return build_tagger(watchlist)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A config and the tagger built from its watchlist; replaced as a whole on reload."""
+
+    config: AppConfig
+    tagger: Any | None
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass
+class JobRecord:
+    """Last outcome of one named job, for /status."""
+
+    last_start: datetime | None = None
+    last_end: datetime | None = None
+    last_error: str | None = None
+    runs: int = 0
+    failures: int = 0
+
+
+@dataclass
+class Runtime:
+    """Everything a handler or job needs. `snapshot` is swapped atomically by the reloader."""
+
+    snapshot: Snapshot
+    store: Store
+    env: Mapping[str, str]
+    tagger_factory: TaggerFactory = default_tagger_factory
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    jobs: dict[str, JobRecord] = field(default_factory=dict)
+    refused_chats: set[int] = field(default_factory=set)
+    sender: Any = None  # monitor.bot.delivery.Sender, set once the Application exists
+    scheduler: Any = None  # monitor.bot.scheduler.PulseScheduler
+    reloader: Any = None  # monitor.bot.reload.ConfigReloader
+
+    @property
+    def config(self) -> AppConfig:
+        """The config currently in force."""
+        return self.snapshot.config
+
+    def job(self, name: str) -> JobRecord:
+        """The record of a job, created on first use."""
+        return self.jobs.setdefault(name, JobRecord())
+
+
+class PulseContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """Handler context with a typed `runtime` (kept in bot_data under 'runtime')."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The shared Runtime of this process."""
+        return self.bot_data["runtime"]
+
+
+PulseApplication = Application[ExtBot, PulseContext, dict, dict, dict, Any]

@@ -1,0 +1,219 @@
+"""A fake Telegram Bot API server: long-polled getUpdates, sends, commands, 429s on demand."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+
+from tests.fakes.server import FakeServer, Recorded, Reply
+
+BOT_ID = 777000
+BOT_USERNAME = "pulse_test_bot"
+
+
+@dataclass
+class Call:
+    """One Bot API call the fake received, with its parameters decoded."""
+
+    token: str
+    method: str
+    params: dict[str, Any]
+    files: dict[str, bytes]
+
+
+def _decode(rec: Recorded) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Parameters of a form-encoded, multipart or JSON Bot API request."""
+    ctype = rec.headers.get("Content-Type") or rec.headers.get("content-type") or ""
+    params: dict[str, Any] = {}
+    files: dict[str, bytes] = {}
+    if ctype.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + rec.body)
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                files[name] = payload
+            else:
+                params[name] = payload.decode("utf-8")
+    elif ctype.startswith("application/json"):
+        params = json.loads(rec.body or b"{}")
+    else:
+        params = {k: v[0] for k, v in rec.form().items()}
+    for key in ("chat_id", "offset", "timeout", "limit", "message_thread_id"):
+        if isinstance(params.get(key), str) and re.fullmatch(r"-?\d+", params[key]):
+            params[key] = int(params[key])
+    for key in ("media", "commands", "allowed_updates", "reply_markup", "entities"):
+        if isinstance(params.get(key), str):
+            params[key] = json.loads(params[key])
+    return params, files
+
+
+class FakeTelegram(FakeServer):
+    """Bot API at `{url}/bot{token}/{method}`; tests enqueue updates with `send_command`.
+
+    Every call is kept in `calls` (decoded). `flood(method, retry_after, times)` answers the next
+    calls of that method with 429 and `parameters.retry_after`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[Call] = []
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._next_message_id = 1000
+        self._cond = threading.Condition()
+        self._floods: dict[str, list[dict[str, Any]]] = {}
+        self.route("POST", "/bot", self._bot_api)
+        self.route("GET", "/bot", self._bot_api)
+
+    # -- what tests use ---------------------------------------------------------------------
+    def send_command(self, text: str, *, chat_id: int, user_id: int | None = None, chat_type: str = "group") -> int:
+        """Queue a message update as if user `user_id` wrote `text` in chat `chat_id`; returns update_id."""
+        user_id = chat_id if user_id is None else user_id
+        entities = []
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            entities.append({"type": "bot_command", "offset": 0, "length": length})
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"user{user_id}"
+        else:
+            chat["title"] = f"chat{chat_id}"
+        with self._cond:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            self._next_message_id += 1
+            self._updates.append(
+                {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": self._next_message_id,
+                        "date": int(time.time()),
+                        "chat": chat,
+                        "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"},
+                        "text": text,
+                        "entities": entities,
+                    },
+                }
+            )
+            self._cond.notify_all()
+        return update_id
+
+    def flood(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 Too Many Requests."""
+        body = {
+            "ok": False,
+            "error_code": 429,
+            "description": f"Too Many Requests: retry after {retry_after}",
+            "parameters": {"retry_after": retry_after},
+        }
+        with self._lock:
+            self._floods.setdefault(method, []).extend([body] * times)
+
+    def calls_to(self, method: str, *, chat_id: int | None = None) -> list[Call]:
+        """Recorded calls of one method (optionally to one chat), in order."""
+        with self._lock:
+            calls = list(self.calls)
+        return [c for c in calls if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """Texts of every sendMessage call (to one chat, if given)."""
+        return [c.params.get("text", "") for c in self.calls_to("sendMessage", chat_id=chat_id)]
+
+    def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.02) -> Any:  # noqa: ANN001
+        """Poll `predicate()` until it returns something truthy; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(interval)
+        raise AssertionError(f"condition not met within {timeout}s; calls: {[(c.method, c.params) for c in self.calls][-12:]}")
+
+    # -- the API ----------------------------------------------------------------------------
+    def _bot_api(self, rec: Recorded) -> Reply:
+        match = re.fullmatch(r"/bot([^/]+)/(\w+)", rec.path)
+        if not match:
+            return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        token, method = match.groups()
+        params, files = _decode(rec)
+        with self._lock:
+            self.calls.append(Call(token, method, params, files))
+            pending = self._floods.get(method)
+            flood = pending.pop(0) if pending else None
+        if flood is not None:
+            return Reply(429, flood)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return Reply(404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"})
+        return Reply(200, {"ok": True, "result": handler(params, files)})
+
+    def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        with self._cond:
+            self._next_message_id += 1
+            message_id = self._next_message_id
+        chat_id = params.get("chat_id")
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "group", "title": f"chat{chat_id}"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pulse", "username": BOT_USERNAME},
+            **extra,
+        }
+
+    def _api_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Pulse",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _api_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        return True
+
+    def _api_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        return True
+
+    def _api_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while True:
+                ready = [u for u in self._updates if u["update_id"] >= offset]
+                remaining = deadline - time.monotonic()
+                if ready or remaining <= 0:
+                    return ready
+                self._cond.wait(min(remaining, 0.5))
+
+    def _api_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        return self._message(params, text=params.get("text", ""))
+
+    def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        photo = [{"file_id": f"photo{len(self.calls)}", "file_unique_id": f"u{len(self.calls)}", "width": 800, "height": 600}]
+        extra: dict[str, Any] = {"photo": photo}
+        if params.get("caption"):
+            extra["caption"] = params["caption"]
+        return self._message(params, **extra)
+
+    def _api_sendMediaGroup(self, params: dict[str, Any], files: dict[str, bytes]) -> list[dict[str, Any]]:
+        out = []
+        for index, item in enumerate(params.get("media") or []):
+            photo = [{"file_id": f"album{len(self.calls)}_{index}", "file_unique_id": f"a{index}", "width": 800, "height": 600}]
+            extra: dict[str, Any] = {"photo": photo, "media_group_id": f"g{len(self.calls)}"}
+            if item.get("caption"):
+                extra["caption"] = item["caption"]
+            out.append(self._message(params, **extra))
+        return out
