@@ -141,3 +141,18 @@ sent_alerts = Table(
     Column("error", Text),
     UniqueConstraint("alert_key", "chat_id", name="uq_sent_alerts_key_chat"),
 )
+
+weekly_aggregates = Table(
+    "weekly_aggregates",
+    metadata,
+    # Counts of pruned posts, kept so trends and charts over old weeks survive `pulse db prune`.
+    # Live posts are never in here: a week's full count is this row plus its remaining posts.
+    Column("week_start", UTCDateTime(), primary_key=True),  # Monday 00:00 of the week in the config timezone
+    Column("kind", String(16), primary_key=True),  # category | entity | interest | total (label '*')
+    Column("label", String(128), primary_key=True),
+    Column("week", String(10), nullable=False),  # ISO week of week_start, e.g. 2026-W47
+    Column("posts", Integer, nullable=False, default=0),
+    Column("engagement", Float, nullable=False, default=0.0),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_weekly_aggregates_kind_label_week", "kind", "label", "week_start"),
+)
