@@ -95,14 +95,16 @@ class Interest(StrictModel):
 class Entity(StrictModel):
     """A watched title, franchise, brand, app or person.
 
-    `ambiguous` aliases and, when `requires_context` is set, every alias only count when a context
-    phrase, another entity of the same category or a cue of that category is in the post.
+    `ambiguous` spellings (the name itself may be one) count only with context: a `context` phrase,
+    another entity of the same category or a cue of that category in the post. `requires_context`
+    makes every spelling ambiguous (its phrases are context too). `exclude` cancels a match nearby.
     """
 
     name: str
     category: str
     aliases: Patterns = []
     ambiguous: Patterns = []
+    context: Patterns = []
     hashtags: StrList = []
     queries: StrList = []
     requires_context: Patterns = []
@@ -174,7 +176,7 @@ def _group_refs(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
         scan(("interests", name, "context"), interest.context)
         scan(("interests", name, "exclude"), interest.exclude)
     for index, entity in enumerate(watchlist.entities):
-        for field in ("aliases", "ambiguous", "requires_context", "exclude"):
+        for field in ("aliases", "ambiguous", "context", "requires_context", "exclude"):
             scan(("entities", index, field), getattr(entity, field))
     return refs
 

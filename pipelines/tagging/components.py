@@ -93,7 +93,7 @@ class TagRules:
         self.window = watchlist.rules.exclude_window
         self.entities = watchlist.entities
         self.entity_needs_context = [bool(e.requires_context) for e in watchlist.entities]
-        self.entity_context_groups = [P.group_refs(e.requires_context) for e in watchlist.entities]
+        self.entity_context_groups = [P.group_refs([*e.requires_context, *e.context]) for e in watchlist.entities]
         self.category_order = list(watchlist.categories)
         self.interest_order = list(watchlist.interests)
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
@@ -124,7 +124,8 @@ class TagRules:
                     return False
             return True
 
-        groups = {owner for owner, s, e in by_kind.get(P.GROUP, ()) if not any(_overlaps((s, e), g) for g in global_ex)}
+        group_spans = [(o, s, e) for o, s, e in by_kind.get(P.GROUP, ()) if not any(_overlaps((s, e), g) for g in global_ex)]
+        groups = {owner for owner, _, _ in group_spans}
         spans: list[dict[str, Any]] = []
 
         # entities
@@ -167,7 +168,8 @@ class TagRules:
             for s, e in where:
                 spans.append(_span(doc, "category", name, s, e))
 
-        # interests
+        # interests: places and other group words inside an entity name do not count
+        groups = {o for o, s, e in group_spans if not any(_overlaps((s, e), es) for es in ent_spans)}
         interest_hits: dict[str, list[tuple[int, int]]] = {}
         context_interests = {owner for owner, _, _ in by_kind.get(P.INTEREST_CONTEXT, ())}
         for kind in (P.INTEREST, P.INTEREST_WEAK):

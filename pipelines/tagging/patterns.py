@@ -43,9 +43,13 @@ def split_key(value: str) -> tuple[str, str]:
 
 def _en_forms(word: str) -> set[str]:
     forms = {word}
-    if len(word) < 3 or not word.isalpha() or word.endswith(("ing", "ed", "ss")):
+    if len(word) < 3 or not word.isalpha():
         return forms
-    if word.endswith("s") and not word.endswith("ss"):
+    if word.endswith("ss"):
+        return {word, word + "es"}
+    if word.endswith(("ing", "ed")):
+        return {word, word + "s"} if word.endswith("ing") else forms
+    if word.endswith("s"):
         return forms
     forms.add(word + "s")
     if word.endswith(("x", "z", "ch", "sh", "o")):
@@ -176,11 +180,13 @@ def build_patterns(watchlist: Watchlist) -> PatternSet:
         _add_list(patterns, key(INTEREST_CONTEXT, name), interest.context, lang="en", inflect=True)
         _add_list(patterns, key(INTEREST_EXCLUDE, name), interest.exclude)
     for index, entity in enumerate(watchlist.entities):
-        names = [entity.name, *entity.aliases]
+        weak = {a.casefold() for a in entity.ambiguous}
+        names = [n for n in (entity.name, *entity.aliases) if n.casefold() not in weak]
         _add_list(patterns, key(ENTITY, index), names, joined=True, plural=True)
         patterns.add(key(ENTITY, index), {tag.lower() for tag in entity.hashtags})
         _add_list(patterns, key(ENTITY_WEAK, index), entity.ambiguous, joined=True, plural=True)
-        _add_list(patterns, key(ENTITY_CONTEXT, index), entity.requires_context, lang="en", inflect=True)
+        context = [*entity.requires_context, *entity.context]
+        _add_list(patterns, key(ENTITY_CONTEXT, index), context, lang="en", inflect=True)
         _add_list(patterns, key(ENTITY_EXCLUDE, index), entity.exclude)
     return patterns
 
