@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.engine import make_url
 
-from monitor.bot.reports import post_line
 from monitor.bot.runtime import Runtime
 from monitor.config import AppConfig
 from monitor.store import Store, schema
@@ -47,6 +46,19 @@ COMMANDS = [
 def _like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def post_line(text: str, url: str | None, source: str, created_at: datetime, engagement: float | None = None) -> str:
+    """One escaped line about a stored post, linked when it has an http(s) URL."""
+    snippet = " ".join((text or "").split())
+    snippet = snippet[:160] + ("…" if len(snippet) > 160 else "")
+    label = html.escape(snippet or "(no text)")
+    if url and url.startswith(("http://", "https://")):
+        label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+    meta = f"{html.escape(source)}, {created_at:%Y-%m-%d}"
+    if engagement:
+        meta += f", {engagement:g} interactions"
+    return f"• {label} <i>({meta})</i>"
 
 
 def search_text(store: Store, term: str, now: datetime, *, days: int = SEARCH_DAYS, limit: int = SEARCH_LIMIT) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,9 @@ class Sender:
             try:
                 return await call()
             except RetryAfter as exc:
-                wait = exc.retry_after
+                with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
+                    warnings.simplefilter("ignore")
+                    wait = exc.retry_after
                 seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
                 if seconds > self.max_retry_after or attempt == self.attempts:
                     raise Undeliverable(f"{what}: flood control asks to wait {seconds:g}s") from exc

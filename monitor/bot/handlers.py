@@ -42,24 +42,23 @@ async def digest_command(update: Update, context: PulseContext) -> None:
         await runtime.sender.send_part(chat, part)
 
 
+async def _reply_all(context: PulseContext, chat: int, messages: list[str]) -> None:
+    for message in messages:
+        await context.runtime.sender.reply(chat, message)
+
+
 async def trends_command(update: Update, context: PulseContext) -> None:
     """/trends [category]: this week's movers."""
     runtime = context.runtime
-    try:
-        text = await asyncio.to_thread(reports.trends_text, runtime.store, runtime.config, _arg(context), runtime.clock())
-    except ValueError as exc:
-        text = html.escape(str(exc))
-    await runtime.sender.reply(_chat(update), text)
+    messages = await asyncio.to_thread(reports.trends_messages, runtime.store, runtime.config, _arg(context), runtime.clock())
+    await _reply_all(context, _chat(update), messages)
 
 
 async def top_command(update: Update, context: PulseContext) -> None:
     """/top [category]: the week's top posts."""
     runtime = context.runtime
-    try:
-        text = await asyncio.to_thread(reports.top_text, runtime.store, runtime.config, _arg(context), runtime.clock())
-    except ValueError as exc:
-        text = html.escape(str(exc))
-    await runtime.sender.reply(_chat(update), text)
+    messages = await asyncio.to_thread(reports.top_messages, runtime.store, runtime.config, _arg(context), runtime.clock())
+    await _reply_all(context, _chat(update), messages)
 
 
 async def search_command(update: Update, context: PulseContext) -> None:
@@ -81,8 +80,8 @@ async def keywords_command(update: Update, context: PulseContext) -> None:
 async def suggest_command(update: Update, context: PulseContext) -> None:
     """/suggest: emerging terms that are not watched yet."""
     runtime = context.runtime
-    text = await asyncio.to_thread(reports.suggest_text, runtime.store, runtime.config, runtime.clock())
-    await runtime.sender.reply(_chat(update), text)
+    messages = await asyncio.to_thread(reports.suggest_messages, runtime.store, runtime.config, runtime.clock())
+    await _reply_all(context, _chat(update), messages)
 
 
 async def status_command(update: Update, context: PulseContext) -> None:

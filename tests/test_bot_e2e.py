@@ -1,0 +1,402 @@
+"""End to end: the real python-telegram-bot Application against FakeTelegram, asserting on its requests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.bot import answers, reports
+from monitor.bot.delivery import Album, Photo
+from monitor.bot.jobs import digest_week_for, last_digest_slot
+from monitor.config import load_config
+from monitor.store import Store
+from monitor.store import deliveries
+from pipelines.trends import IsoWeek, latest_complete_week
+from tests.bot_harness import (
+    ADMIN_CHAT,
+    ADMIN_USER,
+    CHAT,
+    MEMBER,
+    STRANGER,
+    TOKEN,
+    seed_week,
+    start_bot,
+    until,
+    utc_now,
+    write_config,
+)
+from tests.fakes.telegram import FakeTelegram
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'pulse.db'}"
+
+
+def _config(tmp_path: Path, fake: FakeTelegram, *, slot_hours_ago: float = 72, **options) -> Path:
+    """Config whose digest slot was `slot_hours_ago` hours ago (default: outside the grace period)."""
+    slot = utc_now() - timedelta(hours=slot_hours_ago)
+    return write_config(tmp_path / "config", fake.url, slot=slot, **options)
+
+
+def _expected_digest(config_path: Path, db_url: str, week: IsoWeek) -> list:
+    config = load_config(config_path, {"PULSE_DATABASE_URL": db_url})
+    store = Store(db_url)
+    try:
+        return reports.digest_parts(store, config, week)
+    finally:
+        store.close()
+
+
+def _digest_requests(fake: FakeTelegram, chat: int, token: str = TOKEN) -> list[tuple[str, object]]:
+    """(method, text/caption) of every send to `chat`, in order."""
+    out = []
+    for call in fake.calls:
+        if call.token != token or call.params.get("chat_id") != chat:
+            continue
+        if call.method == "sendMessage":
+            out.append(("sendMessage", call.params["text"]))
+        elif call.method == "sendPhoto":
+            out.append(("sendPhoto", call.params.get("caption")))
+        elif call.method == "sendMediaGroup":
+            out.append(("sendMediaGroup", [m.get("caption") for m in call.params["media"]]))
+    return out
+
+
+def _as_requests(parts: list) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    for part in parts:
+        if isinstance(part, Photo):
+            out.append(("sendPhoto", part.caption))
+        elif isinstance(part, Album):
+            out.append(("sendMediaGroup", [p.caption for p in part.photos]))
+        else:
+            out.append(("sendMessage", part))
+    return out
+
+
+async def test_start_registers_commands_and_long_polls(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+        methods = [c.method for c in fake.calls]
+        assert methods[:1] == ["getMe"]
+        assert "deleteWebhook" in methods
+        (commands,) = fake.calls_to("setMyCommands")
+        assert [(c["command"], c["description"]) for c in commands.params["commands"]] == answers.COMMANDS
+        poll = fake.calls_to("getUpdates")[0]
+        assert poll.params["timeout"] == 1 and poll.params["allowed_updates"] == ["message"]
+        assert all(c.token == TOKEN for c in fake.calls)
+    finally:
+        await bot.stop()
+    assert bot.task.done() and bot.task.exception() is None
+
+
+async def test_help_and_keywords_from_allowed_chat(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+        fake.send_command("/help", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: fake.sent_texts(CHAT), what="help answer")
+        fake.send_command("/keywords toy", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: len(fake.sent_texts(CHAT)) == 2, what="keywords answer")
+        help_text, keywords_text = fake.sent_texts(CHAT)
+        assert help_text == answers.HELP
+        assert keywords_text == "<b>Toys</b> (toy)\nCues: blind box, designer toy\n• Labubu – aka labubus; #labubu"
+        assert {c.params["parse_mode"] for c in fake.calls_to("sendMessage")} == {"HTML"}
+    finally:
+        await bot.stop()
+
+
+async def test_digest_command_from_allowed_chat(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    config_path = _config(tmp_path, fake)
+    seed_week(db_url, IsoWeek.parse("2026-W40"))
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        fake.send_command("/digest 2026-W40", chat_id=CHAT, user_id=MEMBER)
+        expected = _as_requests(_expected_digest(config_path, db_url, IsoWeek.parse("2026-W40")))
+        assert [m for m, _ in expected][-1] in ("sendPhoto", "sendMediaGroup") and "6 posts" in str(expected)
+        await until(lambda: len(_digest_requests(fake, CHAT)) >= len(expected), what="digest parts")
+        assert _digest_requests(fake, CHAT) == expected
+        fake.send_command("/digest last-week", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: len(_digest_requests(fake, CHAT)) > len(expected), what="bad week answer")
+        assert fake.sent_texts(CHAT)[-1] == "not an ISO week: &#x27;last-week&#x27; (expected e.g. 2026-W47)"
+        assert deliveries.digest_rows(bot.runtime.store) == []  # on-demand digests are not the weekly one
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize("refusal", ["Sorry, this is a <private> bot.", None], ids=["polite", "silent"])
+async def test_stranger_gets_at_most_one_refusal(
+    tmp_path: Path, fake: FakeTelegram, db_url: str, refusal: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="monitor.bot.access")
+    bot = await start_bot(_config(tmp_path, fake, refusal=refusal), fake, db_url)
+    try:
+        for text in ("/digest", "/status", "/reload"):
+            fake.send_command(text, chat_id=STRANGER, user_id=STRANGER, chat_type="private")
+        fake.send_command("/help", chat_id=CHAT, user_id=MEMBER)  # processed after the stranger's three
+        await until(lambda: fake.sent_texts(CHAT), what="member answer")
+        await until(lambda: len([r for r in caplog.records if "refused" in r.getMessage()]) == 3, what="3 refusals logged")
+        expected = ["Sorry, this is a &lt;private&gt; bot."] if refusal else []
+        assert fake.sent_texts(STRANGER) == expected
+        assert [c.method for c in fake.calls if c.params.get("chat_id") == STRANGER] == ["sendMessage"] * len(expected)
+        logged = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+        assert all(f"chat={STRANGER}" in m and "reason=chat_not_allowed" in m for m in logged)
+    finally:
+        await bot.stop()
+
+
+async def test_reload_is_for_admins_only(tmp_path: Path, fake: FakeTelegram, db_url: str, caplog) -> None:  # noqa: ANN001
+    caplog.set_level(logging.WARNING, logger="monitor.bot.access")
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+        before = bot.runtime.snapshot
+        fake.send_command("/reload", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: fake.sent_texts(CHAT), what="refusal")
+        assert fake.sent_texts(CHAT) == ["/reload is for admins only."]
+        assert fake.sent_texts(ADMIN_CHAT) == [] and bot.runtime.snapshot is before
+        assert any("reason=not_admin" in r.getMessage() and f"user={MEMBER}" in r.getMessage() for r in caplog.records)
+
+        fake.send_command("/reload", chat_id=CHAT, user_id=ADMIN_USER)
+        await until(lambda: fake.sent_texts(ADMIN_CHAT), what="admin notice")
+        assert fake.sent_texts(ADMIN_CHAT)[0] == "<b>Config reloaded.</b>\nWatchlist unchanged."
+        await until(lambda: len(fake.sent_texts(CHAT)) == 2, what="reply to admin in the chat")
+        assert bot.runtime.snapshot is not before
+    finally:
+        await bot.stop()
+
+
+async def test_broken_keywords_edit_keeps_old_config_and_reports_the_line(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    config_path = _config(tmp_path, fake)
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        keywords = config_path.parent / "keywords.yaml"
+        text = keywords.read_text()
+        broken = text.replace("  - {name: ReelShort, category: drama}", "  - {name: ReelShort, category: dramas}")
+        assert broken != text
+        line = broken.splitlines().index("  - {name: ReelShort, category: dramas}") + 1
+        keywords.write_text(broken)
+        await until(lambda: fake.sent_texts(ADMIN_CHAT), what="error report")
+        (report,) = fake.sent_texts(ADMIN_CHAT)
+        problem = f"keywords.yaml:{line}: entities[2].category: unknown category &#x27;dramas&#x27; (known: drama, game, toy)"
+        assert problem in report, report
+        assert report.startswith("<b>Config not reloaded</b>; the previous config stays in force.")
+        assert [e.name for e in bot.runtime.config.watchlist.entities] == ["Labubu", "Genshin Impact", "ReelShort"]
+
+        fake.send_command("/keywords drama", chat_id=CHAT, user_id=MEMBER)  # the old config keeps working
+        await until(lambda: fake.sent_texts(CHAT), what="keywords answer")
+        assert "• ReelShort" in fake.sent_texts(CHAT)[0]
+    finally:
+        await bot.stop()
+
+
+async def test_valid_keywords_edit_is_swapped_in_and_reported(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    config_path = _config(tmp_path, fake)
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        old_tagger = bot.runtime.snapshot.tagger
+        keywords = config_path.parent / "keywords.yaml"
+        edited = keywords.read_text().replace(
+            "  - {name: ReelShort, category: drama}", "  - {name: Black Myth: Wukong, category: game, aliases: [wukong]}"
+        ).replace("{name: Black Myth: Wukong", "{name: 'Black Myth: Wukong'")
+        keywords.write_text(edited)
+        await until(lambda: len(fake.sent_texts(ADMIN_CHAT)) >= 2, what="reload notice and re-tag notice")
+        notice, retagged = fake.sent_texts(ADMIN_CHAT)[:2]
+        assert notice == (
+            "<b>Config reloaded.</b>\nEntities added: Black Myth: Wukong\nEntities removed: ReelShort\n"
+            "Re-tagging posts of the last 28 days…"
+        )
+        assert retagged == "Re-tagged 0 posts of the last 28 days."
+        assert [e.name for e in bot.runtime.config.watchlist.entities] == ["Labubu", "Genshin Impact", "Black Myth: Wukong"]
+        assert bot.runtime.snapshot.tagger is not old_tagger
+        assert bot.runtime.snapshot.tagger.tag_text("wukong looks amazing").entities == ["Black Myth: Wukong"]
+    finally:
+        await bot.stop()
+
+
+async def test_missed_digest_is_sent_once_across_restarts(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    config_path = _config(tmp_path, fake, slot_hours_ago=1)
+    config = load_config(config_path, {"PULSE_DATABASE_URL": db_url})
+    from zoneinfo import ZoneInfo
+
+    slot = last_digest_slot(utc_now(), config.settings.schedules.digest, ZoneInfo("UTC"))
+    week = digest_week_for(slot, ZoneInfo("UTC"))
+    seed_week(db_url, week)
+    expected = _as_requests(_expected_digest(config_path, db_url, week))
+    assert len(expected) >= 2
+
+    bot = await start_bot(config_path, fake, db_url)  # back after downtime spanning the slot
+    await until(lambda: len(_digest_requests(fake, CHAT)) >= len(expected), what="catch-up digest")
+    await until(lambda: deliveries.digest_rows(bot.runtime.store, week=str(week)), what="row")
+    await bot.stop()
+    rows = deliveries.digest_rows(Store(db_url), week=str(week))
+    assert [(r["chat_id"], r["status"], len(r["message_ids"])) for r in rows] == [(CHAT, "sent", len(expected))]
+
+    for _ in range(2):  # restart after sending: nothing goes out again
+        bot = await start_bot(config_path, fake, db_url)
+        await until(lambda: bot.runtime.jobs.get("digest-check") and bot.runtime.jobs["digest-check"].last_end, what="check ran")
+        await bot.stop()
+    assert _digest_requests(fake, CHAT) == expected
+
+
+async def test_digest_outside_grace_period_is_not_sent(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    bot = await start_bot(_config(tmp_path, fake, slot_hours_ago=30, grace_hours=24), fake, db_url)
+    try:
+        await until(lambda: bot.runtime.jobs.get("digest-check") and bot.runtime.jobs["digest-check"].last_end, what="check ran")
+        assert bot.runtime.jobs["digest-check"].last_error is None
+        assert _digest_requests(fake, CHAT) == [] and deliveries.digest_rows(bot.runtime.store) == []
+    finally:
+        await bot.stop()
+
+
+async def test_restart_during_sending_resumes_without_repeating(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    config_path = _config(tmp_path, fake, slot_hours_ago=2)
+    from zoneinfo import ZoneInfo
+
+    config = load_config(config_path, {"PULSE_DATABASE_URL": db_url})
+    week = digest_week_for(last_digest_slot(utc_now(), config.settings.schedules.digest, ZoneInfo("UTC")), ZoneInfo("UTC"))
+    seed_week(db_url, week)
+    store = Store(db_url)
+    expected = _as_requests(_expected_digest(config_path, db_url, week))
+    assert len(expected) >= 2, expected
+    # A process died 20 minutes ago right after sending part 1 (id 555): nothing more was recorded.
+    dead = deliveries.claim_digest(store, str(week), CHAT, "dead-host:1", now=utc_now() - timedelta(minutes=20))
+    deliveries.begin_part(store, dead)
+    deliveries.part_sent(store, dead, 555)
+    from sqlalchemy import update
+
+    from monitor.store import schema
+
+    with store.engine.begin() as conn:  # make the claim look abandoned
+        conn.execute(update(schema.sent_digests).values(claimed_at=utc_now() - timedelta(minutes=20)))
+    store.close()
+
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        await until(lambda: len(_digest_requests(fake, CHAT)) >= len(expected) - 1, what="remaining parts")
+        await until(lambda: deliveries.digest_rows(bot.runtime.store)[0]["status"] == "sent", what="marked sent")
+        assert _digest_requests(fake, CHAT) == expected[1:]
+        row = deliveries.digest_rows(bot.runtime.store)[0]
+        assert row["message_ids"][0] == 555 and len(row["message_ids"]) == len(expected) and row["attempts"] == 2
+    finally:
+        await bot.stop()
+
+
+async def test_two_instances_on_one_database_send_one_digest(tmp_path: Path, db_url: str) -> None:
+    with FakeTelegram() as fake_a, FakeTelegram() as fake_b:
+        path_a = write_config(tmp_path / "a", fake_a.url, slot=utc_now() - timedelta(hours=1))
+        path_b = write_config(tmp_path / "b", fake_b.url, slot=utc_now() - timedelta(hours=1))
+        seed_week(db_url, latest_complete_week(utc_now() - timedelta(hours=1), "UTC"))
+        bots = await asyncio.gather(start_bot(path_a, fake_a, db_url), start_bot(path_b, fake_b, db_url))
+        try:
+            await until(
+                lambda: all(b.runtime.jobs.get("digest-check") and b.runtime.jobs["digest-check"].last_end for b in bots),
+                what="both checked",
+            )
+            await until(lambda: deliveries.digest_rows(bots[0].runtime.store)[0]["status"] == "sent", what="sent")
+            sends = [_digest_requests(fake_a, CHAT), _digest_requests(fake_b, CHAT)]
+            assert sorted(len(s) for s in sends)[0] == 0  # one instance sent nothing
+            winner = sends[0] or sends[1]
+            assert len(winner) >= 2 and len(winner) == len(deliveries.digest_rows(bots[0].runtime.store)[0]["message_ids"])
+        finally:
+            await asyncio.gather(*(b.stop() for b in bots))
+
+
+async def test_flood_control_is_waited_out(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+        fake.flood("sendMessage", retry_after=1)
+        started = time.monotonic()
+        fake.send_command("/keywords game", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: len(fake.calls_to("sendMessage", chat_id=CHAT)) == 2, what="retried send")
+        elapsed = time.monotonic() - started
+        first, second = fake.calls_to("sendMessage", chat_id=CHAT)
+        assert first.params == second.params and "Genshin Impact" in second.params["text"]
+        assert elapsed >= 1.0
+    finally:
+        await bot.stop()
+
+
+async def test_search_and_status_escape_and_report(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from monitor.posts import Post
+
+    store = Store(db_url)
+    store.upsert_posts(
+        [
+            Post(source="jsonl_file", id="x1", url="https://example.org/a?b=1&c=2", text="<b>Labubu</b> & <script>alert(1)</script>", created_at=utc_now() - timedelta(days=1)),
+            Post(source="jsonl_file", id="x2", text="nothing to see", created_at=utc_now() - timedelta(days=1)),
+            Post(source="jsonl_file", id="x3", text="old labubu post", created_at=utc_now() - timedelta(days=90)),
+        ]
+    )
+    store.close()
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+        fake.send_command("/search LABUBU <i>", chat_id=CHAT, user_id=MEMBER)
+        fake.send_command("/search labubu", chat_id=CHAT, user_id=MEMBER)
+        fake.send_command("/status", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: len(fake.sent_texts(CHAT)) == 3, what="answers")
+        texts = fake.sent_texts(CHAT)
+        no_match = next(t for t in texts if "&lt;i&gt;" in t)
+        assert no_match.endswith("<i>No matching posts.</i>")
+        found = next(t for t in texts if t.startswith("<b>Search</b> “labubu”"))
+        assert '<a href="https://example.org/a?b=1&amp;c=2">&lt;b&gt;Labubu&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</a>' in found
+        assert "<script>" not in found and "old labubu" not in found
+        status = next(t for t in texts if t.startswith("<b>Status</b>"))
+        assert "<b>Database</b>: 3 posts" in status and "(sqlite)" in status
+        assert "• digest:" in status and "• digest-check:" in status
+    finally:
+        await bot.stop()
+
+
+async def test_a_crashing_job_is_logged_and_the_bot_keeps_answering(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    bot = await start_bot(_config(tmp_path, fake), fake, db_url)
+    try:
+
+        async def explode(runtime) -> None:  # noqa: ANN001
+            raise RuntimeError("collector blew up")
+
+        await bot.runtime.scheduler.run_job("collect:boom", explode)
+        assert bot.runtime.jobs["collect:boom"].last_error == "RuntimeError: collector blew up"
+        fake.send_command("/status", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: fake.sent_texts(CHAT), what="status")
+        assert "• collect:boom (1× failed): RuntimeError: collector blew up" in fake.sent_texts(CHAT)[0]
+    finally:
+        await bot.stop()
+    assert bot.task.exception() is None
+
+
+async def test_trends_top_suggest_use_the_digest_renderers(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from monitor.digest import render_suggest, render_top, render_trends
+
+    config_path = _config(tmp_path, fake)
+    week = latest_complete_week(utc_now(), "UTC")
+    seed_week(db_url, week)
+    config = load_config(config_path, {"PULSE_DATABASE_URL": db_url})
+    store = Store(db_url)
+    report = reports.weekly_report(store, config, week)
+    store.close()
+    expected = [*render_trends(report, "toy"), *render_top(report, None, limit=5), *render_suggest(report)]
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        for command in ("/trends toy", "/top", "/suggest"):  # one at a time: answers keep their order
+            count = len(fake.sent_texts(CHAT))
+            fake.send_command(command, chat_id=CHAT, user_id=MEMBER)
+            await until(lambda count=count: len(fake.sent_texts(CHAT)) > count, what=command)
+        await until(lambda: len(fake.sent_texts(CHAT)) >= len(expected), what="all answers")
+        assert fake.sent_texts(CHAT) == expected
+        assert "Labubu" in fake.sent_texts(CHAT)[1]
+    finally:
+        await bot.stop()
