@@ -98,6 +98,7 @@ class FakeServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as two writes: avoid 40 ms delayed-ACK stalls
 
             def log_message(self, *args: Any) -> None:  # silence
                 return
@@ -128,6 +129,8 @@ class FakeServer:
                     for key, value in headers.items():
                         self.send_header(key, value)
                     self.send_header("Content-Length", str(len(payload)))
+                    if self.close_connection:  # the client sent `Connection: close` (prawcore's token call does)
+                        self.send_header("Connection", "close")
                     self.end_headers()
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
