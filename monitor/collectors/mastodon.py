@@ -7,12 +7,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from mastodon import Mastodon
-from mastodon.errors import MastodonNetworkError, MastodonRatelimitError, MastodonServerError
 from pydantic import Field, field_validator
 
 from monitor.collectors import _requests as http
@@ -22,8 +20,12 @@ from monitor.collectors.registry import register
 from monitor.collectors.retry import call_with_retries
 from monitor.posts import Post
 
+if TYPE_CHECKING:
+    from mastodon import Mastodon
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Mastodon.py is imported where it is used, so loading the collector registry stays fast.
 
 
 class MastodonOptions(SourceOptions):
@@ -118,6 +120,8 @@ class MastodonCollector(Collector):
     def _client(self, instance: str) -> Mastodon:
         api = self._clients.get(instance)
         if api is None:
+            from mastodon import Mastodon
+
             api = Mastodon(
                 api_base_url=instance,
                 ratelimit_method="throw",
@@ -135,6 +139,8 @@ class MastodonCollector(Collector):
         return hook
 
     def _call(self, api: Mastodon, host: str, fn: Callable[[], T]) -> T:
+        from mastodon.errors import MastodonNetworkError, MastodonRatelimitError, MastodonServerError
+
         def guarded() -> T:
             self._respect_rate_limit(api, host)
             return fn()
@@ -175,6 +181,8 @@ class MastodonCollector(Collector):
         if wait <= 0:
             return
         if wait > self.options.max_backoff_seconds:
+            from mastodon.errors import MastodonRatelimitError
+
             raise MastodonRatelimitError(f"{remaining} requests left until the reset in {wait:.0f} s")
         log.info("rate limit pause instance=%s remaining=%d wait=%.1f", host, remaining, wait)
         self.sleep(wait)

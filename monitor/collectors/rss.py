@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit
 
-import feedparser
 import requests
 from pydantic import Field, field_validator, model_validator
 
@@ -190,6 +189,8 @@ class RssCollector(Collector):
                 return
             if len(response.content) > self.options.max_feed_bytes:
                 raise ValueError(f"feed larger than {self.options.max_feed_bytes} bytes")
+            import feedparser  # imported on use: loading the collector registry stays fast
+
             parsed = feedparser.parse(
                 response.content,
                 response_headers={k.lower(): v for k, v in response.headers.items()},
