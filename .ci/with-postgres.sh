@@ -67,10 +67,11 @@ log "initialising a cluster in $PG_DIR ($("$PG_BIN/postgres" --version))"
 "${RUN_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
     >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; exit 1; }
 
-# Loopback only; durability switched off because the data is thrown away (much faster tests).
+# Loopback only; durability switched off because the data is thrown away (much faster tests);
+# no autovacuum, whose workers would keep the tests' per-test databases from being dropped.
 "${RUN_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off \
--c full_page_writes=off -c max_connections=200" start >/dev/null \
+-c full_page_writes=off -c autovacuum=off -c max_connections=200" start >/dev/null \
     || { cat "$PG_DIR/server.log" >&2; exit 1; }
 
 psql_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres "$@"; }

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -74,10 +76,23 @@ def postgres_database_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield admin_url.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
     finally:
         admin.dispose()
+
+
+def _drop_database(admin, name: str) -> None:  # noqa: ANN001
+    """Drop a test database; a server process (autovacuum) briefly inside it only delays that."""
+    for attempt in range(50):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except Exception:  # noqa: BLE001 - retried; the last failure is reported as a warning
+            if attempt == 49:
+                warnings.warn(f"could not drop test database {name}", stacklevel=1)
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture(params=BACKENDS)
