@@ -53,7 +53,14 @@ entities:
 """
 
 
-def settings_doc(fake_url: str, *, slot: datetime, grace_hours: int = 24, refusal: str | None = "Sorry, this is a private bot.") -> dict[str, Any]:
+def settings_doc(
+    fake_url: str,
+    *,
+    slot: datetime,
+    grace_hours: int = 24,
+    refusal: str | None = "Sorry, this is a private bot.",
+    sources: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A pulse.yaml whose digest slot is `slot` (UTC)."""
     return {
         "timezone": "UTC",
@@ -67,7 +74,7 @@ def settings_doc(fake_url: str, *, slot: datetime, grace_hours: int = 24, refusa
             },
             "config_poll_seconds": 0.1,
         },
-        "sources": {},
+        "sources": sources or {},
         "telegram": {
             "api_base_url": fake_url,
             "chat_ids": [CHAT],
@@ -158,7 +165,7 @@ class RunningBot:
 
 
 async def start_bot(
-    config_path: Path, fake: FakeTelegram, database_url: str, *, token: str = TOKEN, catch_up: bool = True
+    config_path: Path, fake: FakeTelegram, database_url: str, *, token: str = TOKEN, **options: Any
 ) -> RunningBot:
     """Start the bot like `pulse run` does and wait until it long-polls the fake."""
     env = {"PULSE_DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": token}
@@ -166,8 +173,8 @@ async def start_bot(
     store = Store(database_url)
     runtime = await asyncio.to_thread(make_runtime, config, env, store)
     stop = asyncio.Event()
-    options = RunOptions(poll_timeout=1, config_poll_seconds=0.1, shutdown_grace=3, catch_up_at_start=catch_up, backoff=0.05)
-    task = asyncio.create_task(serve(runtime, token, stop, options))
+    defaults: dict[str, Any] = {"poll_timeout": 1, "config_poll_seconds": 0.1, "shutdown_grace": 3, "backoff": 0.05}
+    task = asyncio.create_task(serve(runtime, token, stop, RunOptions(**{**defaults, **options})))
     polls_before = len([c for c in fake.calls_to("getUpdates") if c.token == token])
     await until(
         lambda: task.done() or len([c for c in fake.calls_to("getUpdates") if c.token == token]) > polls_before,
@@ -181,3 +188,7 @@ async def start_bot(
 def utc_now() -> datetime:
     """Now, in UTC."""
     return datetime.now(UTC)
+
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+"""The repository root (where `python -m monitor` runs)."""

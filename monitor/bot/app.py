@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
@@ -45,6 +46,7 @@ class RunOptions:
     shutdown_grace: float = 10.0  # seconds running jobs get to finish on SIGTERM
     catch_up_at_start: bool = True
     backoff: float = 1.0  # first retry delay for network errors
+    first_collection_delay: float = 20.0  # seconds after start before each source's first collection
 
 
 def build_application(runtime: Runtime, token: str, *, backoff: float = 1.0) -> PulseApplication:
@@ -82,35 +84,40 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
     """Run the bot and the schedule until `stop` is set, then shut down in order and close the DB."""
     options = options or RunOptions()
     application = build_application(runtime, token, backoff=options.backoff)
-    scheduler = PulseScheduler(runtime, catch_up_at_start=options.catch_up_at_start)
+    scheduler = PulseScheduler(
+        runtime,
+        catch_up_at_start=options.catch_up_at_start,
+        first_collection_delay=timedelta(seconds=options.first_collection_delay),
+    )
     reloader = ConfigReloader(runtime, poll_seconds=options.config_poll_seconds)
     runtime.scheduler, runtime.reloader = scheduler, reloader
     poll_timeout = options.poll_timeout if options.poll_timeout is not None else runtime.config.settings.telegram.poll_timeout_seconds
     watcher: asyncio.Task | None = None
     try:
         async with application:  # initialize() ... shutdown()
-            await application.bot.set_my_commands([BotCommand(name, text) for name, text in answers.COMMANDS])
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                timeout=poll_timeout,
-                allowed_updates=[Update.MESSAGE],
-                error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
-            )
-            scheduler.start()
-            watcher = asyncio.create_task(reloader.watch(), name="config-watcher")
-            log.info("pulse run started owner=%s chats=%s", runtime.owner, runtime.config.settings.telegram.chat_ids)
-            await stop.wait()
-            log.info("pulse run stopping")
-            if application.updater.running:
-                await application.updater.stop()  # no new commands from here on
-            watcher.cancel()
-            await scheduler.shutdown(timeout=options.shutdown_grace)
-            await application.stop()  # waits for handlers still running
+            try:
+                await application.bot.set_my_commands([BotCommand(name, text) for name, text in answers.COMMANDS])
+                await application.start()
+                assert application.updater is not None
+                await application.updater.start_polling(
+                    timeout=poll_timeout,
+                    allowed_updates=[Update.MESSAGE],
+                    error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
+                )
+                scheduler.start()
+                watcher = asyncio.create_task(reloader.watch(), name="config-watcher")
+                log.info("pulse run started owner=%s chats=%s", runtime.owner, runtime.config.settings.telegram.chat_ids)
+                await stop.wait()
+            finally:
+                log.info("pulse run stopping")
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()  # no new commands from here on
+                if watcher is not None:
+                    watcher.cancel()
+                await scheduler.shutdown(timeout=options.shutdown_grace)
+                if application.running:
+                    await application.stop()  # waits for handlers still running
     finally:
-        if watcher is not None and not watcher.done():
-            watcher.cancel()
-        await scheduler.shutdown(timeout=0)
         runtime.store.close()
         log.info("pulse run stopped")
 

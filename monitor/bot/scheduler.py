@@ -40,8 +40,11 @@ JobFn = Callable[[Runtime], Awaitable[object]]
 class PulseScheduler:
     """Owns the AsyncIOScheduler, (re)builds the jobs from config, and stops them cleanly."""
 
-    def __init__(self, runtime: Runtime, *, catch_up_at_start: bool = True):
+    def __init__(
+        self, runtime: Runtime, *, catch_up_at_start: bool = True, first_collection_delay: timedelta = FIRST_COLLECTION_DELAY
+    ):
         self.runtime = runtime
+        self.first_collection_delay = first_collection_delay
         self.scheduler = AsyncIOScheduler(
             timezone=ZoneInfo(runtime.config.settings.timezone),
             job_defaults={"coalesce": True, "max_instances": 1},
@@ -120,7 +123,7 @@ class PulseScheduler:
                 IntervalTrigger(minutes=interval, timezone=tz),
                 jobs.collect_source,
                 name,
-                next_run_time=now + FIRST_COLLECTION_DELAY,
+                next_run_time=now + self.first_collection_delay,
             )
             wanted.add(job_id)
 

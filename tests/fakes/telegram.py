@@ -69,6 +69,7 @@ class FakeTelegram(FakeServer):
         self._next_message_id = 1000
         self._cond = threading.Condition()
         self._floods: dict[str, list[dict[str, Any]]] = {}
+        self._delays: dict[str, list[float]] = {}
         self.route("POST", "/bot", self._bot_api)
         self.route("GET", "/bot", self._bot_api)
 
@@ -116,6 +117,11 @@ class FakeTelegram(FakeServer):
         with self._lock:
             self._floods.setdefault(method, []).extend([body] * times)
 
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` normally, but only after `seconds`."""
+        with self._lock:
+            self._delays.setdefault(method, []).extend([seconds] * times)
+
     def calls_to(self, method: str, *, chat_id: int | None = None) -> list[Call]:
         """Recorded calls of one method (optionally to one chat), in order."""
         with self._lock:
@@ -147,8 +153,12 @@ class FakeTelegram(FakeServer):
             self.calls.append(Call(token, method, params, files))
             pending = self._floods.get(method)
             flood = pending.pop(0) if pending else None
+            delays = self._delays.get(method) if flood is None else None
+            delay = delays.pop(0) if delays else 0.0
         if flood is not None:
             return Reply(429, flood)
+        if delay:
+            time.sleep(delay)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return Reply(404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"})
