@@ -132,6 +132,19 @@ def seed_week(database_url: str, week: IsoWeek, texts: list[str] = SAMPLE_TEXTS,
         store.close()
 
 
+def seed_posts_at(database_url: str, items: list[tuple[datetime, str]]) -> None:
+    """Store (and tag) one post per (created_at, text)."""
+    store = Store(database_url)
+    try:
+        store.upsert_posts(
+            Post(source="jsonl_file", id=f"at{i}", author=f"a{i}", text=text, created_at=created, url=f"https://example.org/{i}")
+            for i, (created, text) in enumerate(items)
+        )
+        tag_untagged(store, build_tagger(load_watchlist_text(KEYWORDS)))
+    finally:
+        store.close()
+
+
 def load_watchlist_text(text: str):  # noqa: ANN201
     """The Watchlist of a keywords YAML string."""
     from monitor.config.watchlist import Watchlist

@@ -295,7 +295,9 @@ async def test_restart_during_sending_resumes_without_repeating(tmp_path: Path, 
         await bot.stop()
 
 
-async def test_two_instances_on_one_database_send_one_digest(tmp_path: Path, db_url: str) -> None:
+async def test_two_instances_on_one_database_send_one_digest(tmp_path: Path, database_url: str) -> None:
+    """Runs on SQLite and (with PULSE_TEST_DATABASE_URL) PostgreSQL."""
+    db_url = database_url
     with FakeTelegram() as fake_a, FakeTelegram() as fake_b:
         path_a = write_config(tmp_path / "a", fake_a.url, slot=utc_now() - timedelta(hours=1))
         path_b = write_config(tmp_path / "b", fake_b.url, slot=utc_now() - timedelta(hours=1))
@@ -398,5 +400,50 @@ async def test_trends_top_suggest_use_the_digest_renderers(tmp_path: Path, fake:
         await until(lambda: len(fake.sent_texts(CHAT)) >= len(expected), what="all answers")
         assert fake.sent_texts(CHAT) == expected
         assert "Labubu" in fake.sent_texts(CHAT)[1]
+    finally:
+        await bot.stop()
+
+
+async def test_spike_alert_goes_out_once_per_chat(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from monitor.bot import jobs
+    from monitor.digest import render_spike_alert
+    from pipelines.trends import find_spikes
+    from tests.bot_harness import seed_posts_at
+
+    now = utc_now()
+    seed_posts_at(db_url, [(now - timedelta(minutes=5 + i), f"Labubu drop #{i} sold out in minutes") for i in range(8)])
+    path = _config(tmp_path, fake)
+    text = path.read_text().replace("send_spike_alerts: false", "send_spike_alerts: true")
+    path.write_text(text)
+    config = load_config(path, {"PULSE_DATABASE_URL": db_url})
+    store = Store(db_url)
+    (alert,) = find_spikes(store, config.watchlist, config.settings)
+    store.close()
+    bot = await start_bot(path, fake, db_url)
+    try:
+        assert "spikes" in {job_id for job_id, _ in bot.runtime.scheduler.next_jobs()}
+        await bot.runtime.scheduler.run_job("spikes", jobs.check_spikes)
+        await bot.runtime.scheduler.run_job("spikes", jobs.check_spikes)  # the same spike again: no repeat
+        assert fake.sent_texts(CHAT) == [render_spike_alert(alert)]
+        assert "Labubu" in fake.sent_texts(CHAT)[0] and fake.sent_texts(ADMIN_CHAT) == []
+    finally:
+        await bot.stop()
+
+
+async def test_settings_edit_changes_the_allow_list_live(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    path = _config(tmp_path, fake)
+    bot = await start_bot(path, fake, db_url)
+    try:
+        newcomer = -1009
+        fake.send_command("/help", chat_id=newcomer, user_id=MEMBER)
+        await until(lambda: fake.sent_texts(newcomer), what="refusal")
+        assert fake.sent_texts(newcomer) == ["Sorry, this is a private bot."]
+        path.write_text(path.read_text().replace(f"  - {CHAT}\n", f"  - {CHAT}\n  - {newcomer}\n"))
+        await until(lambda: fake.sent_texts(ADMIN_CHAT), what="reload notice")
+        assert fake.sent_texts(ADMIN_CHAT) == ["<b>Config reloaded.</b>\nWatchlist unchanged.\nSettings changed: telegram"]
+        assert bot.runtime.config.settings.telegram.chat_ids == [CHAT, newcomer]
+        fake.send_command("/help", chat_id=newcomer, user_id=MEMBER)
+        await until(lambda: len(fake.sent_texts(newcomer)) == 2, what="answer to the newly allowed chat")
+        assert fake.sent_texts(newcomer)[1] == answers.HELP
     finally:
         await bot.stop()
