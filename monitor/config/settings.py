@@ -67,7 +67,7 @@ class DigestSettings(StrictModel):
     min_count: int = Field(default=5, ge=1)
     significance: float = Field(default=0.01, gt=0, lt=1)
     suggest_limit: int = Field(default=10, ge=0, le=50)  # suggested keywords shown
-    terms_sample: int = Field(default=4000, ge=100)  # posts read per period for emerging terms
+    terms_sample: int = Field(default=2500, ge=100)  # posts read per period for emerging terms
     terms_min_docs: int = Field(default=5, ge=2)  # a suggested keyword needs this many posts
     spike_k: float = Field(default=3.0, gt=0)  # spike: count > mean + k·σ of the baseline days
     spike_min_count: int = Field(default=5, ge=1)

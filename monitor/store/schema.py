@@ -82,7 +82,8 @@ post_tags = Table(
     Column("kind", String(16), primary_key=True),  # category | entity | interest
     Column("label", String(128), primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),  # copy of posts.created_at for indexed aggregates
-    Index("ix_post_tags_kind_label_created", "kind", "label", "created_at"),
+    # post_id included so the digest's joins are index-only (migration 0003)
+    Index("ix_post_tags_kind_label_created_post", "kind", "label", "created_at", "post_id"),
     Index("ix_post_tags_created_at", "created_at"),
 )
 

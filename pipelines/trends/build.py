@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 BASELINE_WEEKS = 4
 
 
-def _store_engine(store):  # noqa: ANN001, ANN202
-    return store.engine
-
-
 def to_top_post(row: PostRow) -> TopPost:
     """A stored post row as shown in the digest (one-line snippet, raw text)."""
     snippet = " ".join((row.text or "").split())
@@ -70,6 +66,20 @@ def _trend(
     base = [c for c, a in zip(counts[-1 - BASELINE_WEEKS : -1], active[-1 - BASELINE_WEEKS : -1], strict=True) if a]
     vs_baseline = compare_counts(current, sum(base), len(base), min_count=min_count, alpha=alpha)
     return LabelTrend(kind, key, label, category, current, activity[0], activity[1], vs_previous, vs_baseline)
+
+
+def _plus_pruned(
+    live: list[dict[str, int]], pruned: list[dict[tuple[str, str], int]], kind: str
+) -> list[dict[str, int]]:
+    """Live tag counts per window plus the counts of pruned posts of the same weeks."""
+    out = []
+    for counts, kept in zip(live, pruned, strict=True):
+        merged = dict(counts)
+        for (k, label), n in kept.items():
+            if k == kind:
+                merged[label] = merged.get(label, 0) + n
+        out.append(merged)
+    return out
 
 
 def _watched_terms(watchlist: Watchlist) -> set[str]:
@@ -153,12 +163,15 @@ def build_weekly_report(
     entity_names = [e.name for e in watchlist.entities]
     spike_days = [week.monday + timedelta(days=i) for i in range(-opts.spike_baseline_days, 7)]
 
-    with _store_engine(store).connect() as conn:
-        totals = [queries.post_count(conn, w) for w in windows]
+    with store.engine.connect() as conn:
+        pruned = queries.pruned_counts(conn, ["total", "category", "entity"], windows)
+        totals = [queries.post_count(conn, w) + p.get(("total", "*"), 0) for w, p in zip(windows, pruned, strict=True)]
         active = [t > 0 for t in totals]
-        cat_counts = queries.tag_counts_by_window(conn, "category", cat_keys, windows)
+        cat_counts = _plus_pruned(queries.tag_counts_by_window(conn, "category", cat_keys, windows), pruned, "category")
         ent_windows = windows[-1 - BASELINE_WEEKS :]
-        ent_counts = queries.tag_counts_by_window(conn, "entity", entity_names, ent_windows)
+        ent_counts = _plus_pruned(
+            queries.tag_counts_by_window(conn, "entity", entity_names, ent_windows), pruned[-1 - BASELINE_WEEKS :], "entity"
+        )
         cat_activity = queries.label_activity(conn, "category", cat_keys, current)
         ent_activity = queries.label_activity(conn, "entity", entity_names, current)
         conv_now = queries.category_interest_counts(conn, cat_keys, interest_keys, current)
@@ -272,7 +285,7 @@ def find_spikes(
     rule = spike_rule(settings)
     all_days = [today - timedelta(days=i) for i in range(rule.baseline_days + days - 1, -1, -1)]
     recent = set(all_days[-days:])
-    with _store_engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         spikes = _spikes(conn, watchlist, settings, all_days, recent)
         return [_spike_alert(conn, watchlist, s, settings, top_posts) for s in spikes]
 

@@ -8,6 +8,7 @@ post counts use ix_posts_created_at, and only top posts and a bounded text sampl
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,25 @@ def post_count(conn: Connection, window: Window) -> int:
     p = schema.posts
     query = select(func.count()).select_from(p).where(p.c.created_at >= window[0], p.c.created_at < window[1])
     return int(conn.execute(query).scalar_one())
+
+
+def pruned_counts(conn: Connection, kinds: Sequence[str], windows: Sequence[Window]) -> list[dict[tuple[str, str], int]]:
+    """Per window, (kind, label) -> posts already pruned from the store but kept in `weekly_aggregates`
+    (`pulse db prune`); kind 'total' / label '*' counts all posts. Windows must be whole weeks."""
+    out: list[dict[tuple[str, str], int]] = [{} for _ in windows]
+    if not windows:
+        return out
+    agg = schema.weekly_aggregates
+    query = select(agg.c.week_start, agg.c.kind, agg.c.label, agg.c.posts).where(
+        agg.c.kind.in_(list(kinds)), agg.c.week_start >= windows[0][0], agg.c.week_start < windows[-1][1]
+    )
+    starts = [w[0] for w in windows]
+    for start, kind, label, n in conn.execute(query):
+        index = bisect_right(starts, start) - 1
+        if index >= 0 and start < windows[index][1]:
+            key = (kind, label)
+            out[index][key] = out[index].get(key, 0) + int(n)
+    return out
 
 
 def label_activity(

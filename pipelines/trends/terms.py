@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ TermKind = Literal["word", "phrase", "hashtag"]
 
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
 _MENTION_RE = re.compile(r"(?<!\w)@\w+")
-_HASHTAG_RE = re.compile(r"(?<!\w)#(\w{2,64})")
-# Latin/Cyrillic/… words (letters, digits, inner ' - . :) and runs of CJK characters.
-_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’\-.:]*\w)?|\d+(?:\.\d+)?|[\u3400-\u9fff\uf900-\ufaff]{2,8}")
+# One pass: '#hashtags', words (letters/digits with inner ' - . :), numbers, runs of CJK characters.
+_TOKEN_RE = re.compile(
+    r"(?<!\w)#\w{2,64}|[^\W\d_](?:[\w'’\-.:]*\w)?|\d+(?:\.\d+)?|[\u3400-\u9fff\uf900-\ufaff]{2,8}"
+)
 _CJK_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 
 # Function words and web noise in the languages the sources mostly carry (en, es, pt, fr, de, id).
@@ -84,27 +86,32 @@ def normalize(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip("'’-.:") for w in _TOKEN_RE.findall(text)]
+    return [w for w in _TOKEN_RE.findall(text) if not w.startswith("#")]
 
 
+@lru_cache(maxsize=200_000)
 def _is_content(word: str) -> bool:
-    if len(word) < 2 or word in STOPWORDS or word.isdigit():
+    if len(word) < 2 or word in STOPWORDS or word[0].isdigit():
         return False
-    return not (len(word) < 3 and not _CJK_RE.match(word))
+    return len(word) >= 3 or bool(_CJK_RE.match(word))
 
 
 def extract_terms(text: str) -> frozenset[str]:
-    """Distinct terms of a text: content words, bigrams of adjacent content words, '#hashtags'."""
-    clean = normalize(text)
-    out: set[str] = {"#" + tag for tag in _HASHTAG_RE.findall(clean)}
-    words = _words(_HASHTAG_RE.sub(" | ", clean))
+    """Distinct terms of a text: content words, bigrams of adjacent content words, '#hashtags'.
+
+    A stopword, number, short word or hashtag between two words breaks the bigram chain.
+    """
+    out: set[str] = set()
     previous: str | None = None
-    for word in words:
-        if _is_content(word):
-            out.add(word)
+    for token in _TOKEN_RE.findall(normalize(text)):
+        if token[0] == "#":
+            out.add(token)
+            previous = None
+        elif _is_content(token):
+            out.add(token)
             if previous is not None:
-                out.add(f"{previous} {word}")
-            previous = word
+                out.add(previous + " " + token)
+            previous = token
         else:
             previous = None
     return frozenset(out)
@@ -139,18 +146,36 @@ def is_watched(term: str, watched: set[str]) -> bool:
     return any(not w.startswith("#") and f" {w} " in padded for w in watched)
 
 
-def document_frequencies(docs: Iterable[TermDoc]) -> tuple[Counter[str], dict[str, set[str]], int]:
-    """(term -> number of docs, term -> distinct authors, number of docs)."""
+def document_frequencies(docs: Iterable[TermDoc]) -> tuple[Counter[str], int]:
+    """(term -> number of docs containing it, number of docs)."""
     df: Counter[str] = Counter()
-    authors: dict[str, set[str]] = {}
     n = 0
     for doc in docs:
         n += 1
         df.update(doc.terms)
+    return df, n
+
+
+def distinct_authors(docs: Iterable[TermDoc], terms: set[str]) -> dict[str, int]:
+    """term -> number of distinct authors among the docs containing it (only for `terms`)."""
+    authors: dict[str, set[str]] = {t: set() for t in terms}
+    for doc in docs:
         if doc.author:
-            for term in doc.terms:
-                authors.setdefault(term, set()).add(doc.author)
-    return df, authors, n
+            for term in doc.terms & terms:
+                authors[term].add(doc.author)
+    return {t: len(a) for t, a in authors.items()}
+
+
+def g2_threshold(p_value: float) -> float:
+    """The G² (chi-squared, 1 df) value whose upper tail is `p_value` (bisection)."""
+    low, high = 0.0, 400.0
+    for _ in range(80):
+        mid = (low + high) / 2
+        if chi2_sf_1df(mid) > p_value:
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def emerging_terms(
@@ -160,33 +185,38 @@ def emerging_terms(
     watched: set[str],
     min_docs: int = 5,
     min_authors: int = 3,
-    min_g2: float = 10.83,
+    alpha: float = 0.001,
     min_log_ratio: float = 1.0,
     limit: int = 10,
 ) -> list[EmergingTerm]:
     """Terms over-represented in `current` docs against `baseline` docs, watched terms excluded.
 
     A term qualifies with at least `min_docs` documents and `min_authors` distinct authors this
-    week, G² >= `min_g2` (10.83 is p < 0.001 at 1 df) and log2 ratio >= `min_log_ratio` (at least
-    twice as frequent). Phrases are dropped when one of their words alone scores as high — the
-    word says it already. Sorted by G² then term, so the order is deterministic.
+    week, log2 ratio >= `min_log_ratio` (at least twice as frequent) and G² above the
+    Bonferroni-corrected threshold: p < alpha / (number of terms tested), because tens of
+    thousands of words and bigrams are tested at once. Phrases and words that say the same thing
+    are collapsed (see `_subsumed`). Sorted by G² then term, so the order is deterministic.
     """
-    df_now, authors_now, n_now = document_frequencies(current)
-    df_base, _, n_base = document_frequencies(baseline)
+    df_now, n_now = document_frequencies(current)
+    df_base, n_base = document_frequencies(baseline)
     if n_now == 0 or n_base == 0:
         return []
-    found: dict[str, EmergingTerm] = {}
-    for term, a in df_now.items():
-        if a < min_docs or len(authors_now.get(term, ())) < min_authors:
-            continue
+    tested = {t: a for t, a in df_now.items() if a >= min_docs}
+    if not tested:
+        return []
+    min_g2 = g2_threshold(alpha / len(tested))
+    scored: dict[str, tuple[int, int, float, float]] = {}
+    for term, a in tested.items():
         b = df_base.get(term, 0)
         lr = log_ratio(a, n_now, b, n_base)
         if lr < min_log_ratio:
             continue
         g2 = g2_2x2(a, n_now, b, n_base)
-        if g2 < min_g2 or is_watched(term, watched):
-            continue
-        found[term] = EmergingTerm(
+        if g2 >= min_g2 and not is_watched(term, watched):
+            scored[term] = (a, b, g2, lr)
+    authors = distinct_authors(current, set(scored))
+    found = {
+        term: EmergingTerm(
             term=term,
             kind=term_kind(term),
             docs=a,
@@ -196,8 +226,11 @@ def emerging_terms(
             g2=g2,
             p_value=chi2_sf_1df(g2),
             log_ratio=lr,
-            authors=len(authors_now.get(term, ())),
+            authors=authors[term],
         )
+        for term, (a, b, g2, lr) in scored.items()
+        if authors[term] >= min_authors
+    }
     kept = [t for t in found.values() if not _subsumed(t, found)]
     kept.sort(key=lambda t: (-round(t.g2, 6), t.term))
     return kept[:limit]

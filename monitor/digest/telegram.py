@@ -1,0 +1,234 @@
+"""The digest as Telegram messages (HTML parse mode): escaped, ≤ 4,096 characters each, split at sections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from monitor.digest import text
+from monitor.digest.text import ARROW
+from pipelines.trends.report import CategorySection, LabelTrend, SpikeAlert, TopPost, WeeklyReport
+
+MAX_MESSAGE = 4096
+_AUTHOR_CHARS = 40
+_HEADLINE_CHARS = 110
+
+
+def tg_length(message: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units), taken on the raw HTML — an upper bound."""
+    return len(message.encode("utf-16-le")) // 2
+
+
+def esc(value: str) -> str:
+    """Escape untrusted text for Telegram HTML (&, <, >, and quotes)."""
+    return escape(value, quote=True)
+
+
+def _link(url: str | None, label_html: str) -> str:
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{esc(url)}">{label_html}</a>'
+    return label_html
+
+
+def post_line(n: int, post: TopPost) -> str:
+    """'1. <a href=…>headline</a> — author · source · 1.2k' (all untrusted parts escaped)."""
+    headline = esc(text.post_headline(post, _HEADLINE_CHARS))
+    who = esc(text.clip(post.author or "unknown", _AUTHOR_CHARS))
+    return f"{n}. {_link(post.url, headline)} — {who} · {esc(post.source)} · {text.compact(post.engagement)}"
+
+
+def _trend_head(t: LabelTrend) -> str:
+    arrow = ARROW[t.direction]
+    return f"{arrow + ' ' if arrow else ''}<b>{esc(t.label)}</b>"
+
+
+def header_section(report: WeeklyReport) -> str:
+    """Title line and total volume."""
+    return (
+        f"<b>Culture Pulse · {report.week}</b> ({esc(text.week_span(report))})\n"
+        f"{esc(text.trend_line(report.total))}"
+    )
+
+
+def movers_section(report: WeeklyReport) -> str:
+    """Rising/falling categories, titles and interest shares."""
+    lines = ["<b>What moved</b>"]
+    for t in report.movers():
+        section = report.category(t.category) if t.kind == "entity" and t.category else None
+        where = f" ({esc(section.label)})" if section else ""
+        lines.append(f"{_trend_head(t)}{where}: {esc(text.trend_line(t))} <i>{esc(text.evidence(t))}</i>")
+    for section, share in report.interest_movers():
+        lines.append(
+            f"{ARROW[share.direction]} <b>{esc(section.label)} → {esc(share.label)}</b>: "
+            f"{text.percent(share.share)} of posts, was {text.percent(share.baseline_share)} "
+            f"<i>{esc(text.p_value(share.p_value))}</i>"
+        )
+    if len(lines) == 1:
+        lines.append("Nothing rose or fell beyond normal variation.")
+    return "\n".join(lines)
+
+
+def spikes_section(report: WeeklyReport) -> str:
+    """Daily spikes during the week (empty string when none)."""
+    if not report.spikes:
+        return ""
+    lines = ["<b>Spikes</b>"]
+    for alert in report.spikes:
+        s = alert.spike
+        lines.append(
+            f"⚡ <b>{esc(s.entity)}</b> {esc(text.day(s.day))}: {s.count} posts "
+            f"(usual {text.number(s.baseline_mean)}/day)"
+        )
+    return "\n".join(lines)
+
+
+def category_section(section: CategorySection, top_n: int | None = None) -> str:
+    """One category: volume and change, its titles, its top posts with links."""
+    t = section.trend
+    lines = [f"{_trend_head(t)} — {esc(text.trend_line(t))}"]
+    if section.entities:
+        names = ", ".join(
+            f"{esc(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"
+            for e in section.entities[:6]
+        )
+        lines.append(f"Titles: {names}")
+    posts = section.top_posts if top_n is None else section.top_posts[:top_n]
+    lines += [post_line(n, post) for n, post in enumerate(posts, start=1)]
+    return "\n".join(lines)
+
+
+def conversion_section(report: WeeklyReport) -> str:
+    """Per category, the interests its posts show (share, change in points vs the 4 weeks before)."""
+    lines = ["<b>Interest conversion</b> <i>(share of posts, change in points)</i>"]
+    for section in report.categories:
+        if section.trend.count < report.min_count:
+            continue
+        shown = [i for i in section.interests if i.share >= 0.01 or i.direction != "steady"]
+        if not shown:
+            continue
+        cells = ", ".join(
+            f"{esc(i.label)} {text.percent(i.share)} ({i.delta_pp:+.0f}){(' ' + ARROW[i.direction]) if i.direction != 'steady' else ''}"
+            for i in shown
+        )
+        lines.append(f"<b>{esc(section.label)}</b>: {cells}")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def suggestions_section(report: WeeklyReport) -> str:
+    """Suggested keywords (emerging terms not on the watchlist)."""
+    if not report.suggested_keywords:
+        return "<b>Suggested keywords</b>\nNo new term stood out this week."
+    lines = ["<b>Suggested keywords</b> <i>(not watched yet)</i>"]
+    for term in report.suggested_keywords:
+        lines.append(
+            f"<code>{esc(term.term)}</code> {term.docs} posts, {term.authors} authors "
+            f"({text.percent(term.share)} vs {text.percent(term.baseline_share)})"
+        )
+    return "\n".join(lines)
+
+
+def languages_section(report: WeeklyReport) -> str:
+    """Language mix of the week's posts."""
+    if not report.languages:
+        return ""
+    return "<b>Languages</b>: " + " · ".join(f"{esc(l.lang)} {text.percent(l.share)}" for l in report.languages[:8])
+
+
+def pack(sections: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join sections into as few messages as fit in `limit`, breaking only between sections.
+
+    A section longer than `limit` on its own is split between its lines (every line is a
+    complete piece of HTML, so no tag or entity is ever cut). ValueError if one line is too long.
+    """
+    messages: list[str] = []
+    current = ""
+    for section in (s.strip() for s in sections):
+        if not section:
+            continue
+        pieces = [section] if tg_length(section) <= limit else _split_lines(section, limit)
+        for piece in pieces:
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if tg_length(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_lines(section: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    current = ""
+    for line in section.split("\n"):
+        if tg_length(line) > limit:
+            raise ValueError("a single digest line exceeds the Telegram message limit")
+        candidate = f"{current}\n{line}" if current else line
+        if tg_length(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = line
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def render_telegram(report: WeeklyReport, limit: int = MAX_MESSAGE) -> list[str]:
+    """The weekly digest as Telegram HTML messages, each within `limit` characters.
+
+    Send with parse_mode=HTML; charts (from `render_charts`) go separately as an album. A quiet week
+    gives one short message that says so.
+    """
+    if report.quiet:
+        quiet = f"{header_section(report)}\n\n{esc(text.quiet_sentence(report))}"
+        extra = [suggestions_section(report)] if report.suggested_keywords else []
+        return pack([quiet, *extra, languages_section(report)], limit)
+    sections = [header_section(report), movers_section(report), spikes_section(report)]
+    sections += [category_section(s) for s in report.categories if s.trend.count]
+    sections += [conversion_section(report), suggestions_section(report), languages_section(report)]
+    sections.append(f"<i>{esc(text.method_note(report))}</i>")
+    return pack(sections, limit)
+
+
+def render_trends(report: WeeklyReport, category: str | None = None) -> list[str]:
+    """/trends [category]: this week's movers, or one category's figures and titles."""
+    if category:
+        section = report.category(category)
+        if section is None:
+            known = ", ".join(s.key for s in report.categories)
+            return [f"Unknown category {esc(category)}. Known: {esc(known)}"]
+        return pack([header_section(report), category_section(section, top_n=0)])
+    return pack([header_section(report), movers_section(report), spikes_section(report)])
+
+
+def render_top(report: WeeklyReport, category: str | None = None, limit: int = 5) -> list[str]:
+    """/top [category]: most engaging posts of the week with links, per category."""
+    sections = report.categories if category is None else [s for s in [report.category(category)] if s]
+    if not sections:
+        return [f"Unknown category {esc(category or '')}."]
+    body = [
+        f"<b>{esc(s.label)}</b>\n" + "\n".join(post_line(n, p) for n, p in enumerate(s.top_posts[:limit], 1))
+        for s in sections
+        if s.top_posts
+    ]
+    return pack([f"<b>Top posts · {report.week}</b>", *(body or ["No posts this week."])])
+
+
+def render_suggest(report: WeeklyReport) -> list[str]:
+    """/suggest: emerging terms not on the watchlist."""
+    return pack([suggestions_section(report)])
+
+
+def render_spike_alert(alert: SpikeAlert) -> str:
+    """A short mid-week alert: one entity, the figure, the top posts behind it (HTML, ≤ 4,096)."""
+    s = alert.spike
+    where = f" ({esc(alert.label)})" if alert.label else ""
+    lines = [
+        f"⚡ <b>Spike: {esc(s.entity)}</b>{where}",
+        f"{s.count} posts on {esc(text.day(s.day))} — usually {text.number(s.baseline_mean)}/day "
+        f"(alert above {text.number(s.threshold)}).",
+    ]
+    lines += [post_line(n, post) for n, post in enumerate(alert.top_posts, start=1)]
+    return pack(["\n".join(lines)])[0]

@@ -1,0 +1,184 @@
+"""build_weekly_report / find_spikes against a real SQLite store filled with constructed, known data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.store import Store
+from pipelines.trends import IsoWeek, build_weekly_report, find_spikes
+from trends_fixtures import Spec, add_posts, monday, settings, watchlist
+
+BERLIN = {"timezone": "Europe/Berlin"}
+
+
+def berlin_settings(**digest):
+    s = settings(**digest)
+    return s.model_copy(update=BERLIN)
+
+
+def fill(store: Store) -> None:
+    specs: list[Spec] = []
+    for week in (43, 44, 45, 46):
+        start = monday(f"2026-W{week}")
+        for i in range(20):
+            specs.append(Spec(start + timedelta(days=i % 7, hours=10), ["drama"], ["ReelShort"], text="reelshort finale tonight", author=f"d{i}", lang="es"))
+        for i in range(10):
+            interests = ["shopping"] if i < 2 else []
+            specs.append(Spec(start + timedelta(days=i % 7, hours=11), ["toy"], ["Labubu"], interests, text="labubu plush shelf photo", author=f"t{i}"))
+    specs.append(Spec(monday("2026-W46") + timedelta(days=2, hours=9), ["game"], ["Genshin Impact"], author="g0"))
+    week = monday("2026-W47")
+    for i in range(20):
+        specs.append(Spec(week + timedelta(days=i % 7, hours=10), ["drama"], ["ReelShort"], text="reelshort finale tonight", author=f"d{i}", lang="es"))
+    for i in range(40):
+        # 30 of 40 on Thursday 19 November: the spike. Shopping on 24 of 40 (60 % vs 20 % before).
+        when = week + timedelta(days=3, hours=8, minutes=i) if i < 30 else week + timedelta(days=i % 3, hours=12)
+        specs.append(
+            Spec(
+                when,
+                ["toy"],
+                ["Labubu"],
+                ["shopping"] if i < 24 else [],
+                text=f"queued for the zimomo drop <b>sold</b> & gone #{i}",
+                author=f"t{i % 8}",
+                engagement=float(i),
+                url=f"https://example.org/toy/{i}",
+            )
+        )
+    for i in range(3):
+        specs.append(Spec(week + timedelta(days=1, hours=9 + i), ["game"], ["Genshin Impact"], author="g1"))
+    # Edge of the week in Berlin: Sunday 23:30 UTC before W47 is Monday 00:30 local (inside W47);
+    # Sunday 23:30 UTC at the end of W47 is already W48 locally (outside).
+    specs.append(Spec(week - timedelta(minutes=30), ["drama"], ["Hidden Love"], author="edge-in", text="hidden love rewatch"))
+    specs.append(Spec(week + timedelta(days=7) - timedelta(minutes=30), ["drama"], ["Hidden Love"], author="edge-out"))
+    add_posts(store, specs)
+
+
+@pytest.fixture
+def report(store: Store):
+    fill(store)
+    return build_weekly_report(store, watchlist(), berlin_settings(), "2026-W47")
+
+
+def test_volumes_and_changes(report):
+    assert report.week == IsoWeek(2026, 47)
+    assert report.start == datetime(2026, 11, 15, 23, 0, tzinfo=UTC)
+    toy = report.category("toy")
+    drama = report.category("Dramas")  # by label too
+    game = report.category("game")
+    assert toy.trend.count == 40
+    assert toy.trend.vs_previous.baseline == 10
+    assert toy.trend.vs_baseline.baseline == 10 and toy.trend.vs_baseline.baseline_weeks == 4
+    assert toy.trend.vs_baseline.pct == pytest.approx(300.0)
+    assert toy.trend.direction == "rising"
+    # Drama: 20 a week before, 21 now (the Monday 00:30 Berlin post counts, the W48 one does not).
+    assert drama.trend.count == 21
+    assert drama.trend.direction == "steady"
+    # Game: 1 → 3 is neither "rising" nor "+200 %".
+    assert game.trend.count == 3
+    assert game.trend.direction == "steady"
+    assert game.trend.vs_previous.pct is None
+    assert report.total.count == 64
+    assert toy.series[-5:] == (10, 10, 10, 10, 40)
+
+
+def test_entities_authors_engagement(report):
+    toy = report.category("toy")
+    labubu = toy.entities[0]
+    assert (labubu.key, labubu.count, labubu.direction) == ("Labubu", 40, "rising")
+    assert toy.trend.authors == 8
+    assert toy.trend.engagement == float(sum(range(40)))
+    drama_names = [e.key for e in report.category("drama").entities]
+    assert drama_names == ["ReelShort", "Hidden Love"]
+    assert [m.key for m in report.movers()] == ["toy", "Labubu"] or [m.key for m in report.movers()] == ["Labubu", "toy"]
+
+
+def test_top_posts_by_engagement_with_links(report):
+    posts = report.category("toy").top_posts
+    assert len(posts) == 5
+    assert [p.engagement for p in posts] == [39.0, 38.0, 37.0, 36.0, 35.0]
+    assert posts[0].url == "https://example.org/toy/39"
+    assert "<b>sold</b>" in posts[0].snippet  # raw here; renderers escape
+
+
+def test_interest_conversion(report):
+    toy = report.category("toy")
+    shopping = next(i for i in toy.interests if i.interest == "shopping")
+    assert shopping.posts == 24 and shopping.share == pytest.approx(0.6)
+    assert shopping.baseline_posts == 8 and shopping.baseline_share == pytest.approx(0.2)
+    assert shopping.delta_pp == pytest.approx(40.0)
+    assert shopping.direction == "rising"
+    travel = next(i for i in toy.interests if i.interest == "travel")
+    assert (travel.posts, travel.share, travel.direction) == (0, 0.0, "steady")
+    assert report.interest_movers() == [(toy, shopping)]
+
+
+def test_language_mix_and_suggestions(report):
+    langs = {l.lang: l.posts for l in report.languages}
+    assert langs == {"en": 44, "es": 20}
+    assert report.languages[0].lang == "en"
+    terms = [t.term for t in report.suggested_keywords]
+    assert any("zimomo" in t for t in terms)
+    assert not any("labubu" in t or "reelshort" in t for t in terms)
+
+
+def test_spike_in_the_week(report):
+    assert [a.key for a in report.spikes] == ["spike:Labubu:2026-11-19"]
+    alert = report.spikes[0]
+    assert alert.spike.count == 30
+    assert alert.label == "Toys"
+    assert alert.top_posts[0].engagement == 29.0
+    assert not report.quiet
+
+
+def test_find_spikes_mid_week(store: Store):
+    fill(store)
+    now = datetime(2026, 11, 19, 16, 0, tzinfo=UTC)
+    alerts = find_spikes(store, watchlist(), berlin_settings(), now=now)
+    assert [a.key for a in alerts] == ["spike:Labubu:2026-11-19"]
+    assert len(alerts[0].top_posts) == 3
+    # Three days later the event is out of the window: nothing new to send.
+    assert find_spikes(store, watchlist(), berlin_settings(), now=now + timedelta(days=3)) == []
+
+
+def test_quiet_week_and_empty_store(store: Store):
+    empty = build_weekly_report(store, watchlist(), settings(), "2026-W47")
+    assert empty.total.count == 0 and empty.quiet
+    assert all(s.trend.count == 0 for s in empty.categories)
+    specs = []
+    for week in range(40, 48):
+        start = monday(f"2026-W{week}")
+        specs += [Spec(start + timedelta(days=i % 7, hours=i % 24), ["drama"], ["ReelShort"], author=f"a{i}") for i in range(30)]
+    add_posts(store, specs)
+    quiet = build_weekly_report(store, watchlist(), settings(), "2026-W47")
+    assert quiet.total.count == 30
+    assert quiet.quiet
+    assert quiet.movers() == [] and quiet.spikes == ()
+
+
+def test_default_week_is_latest_complete_and_report_is_deterministic(store: Store):
+    fill(store)
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    first = build_weekly_report(store, watchlist(), berlin_settings(), now=now)
+    assert first.week == IsoWeek(2026, 47)
+    assert first == build_weekly_report(store, watchlist(), berlin_settings(), IsoWeek(2026, 47))
+
+
+def test_pruned_weeks_still_count(store: Store):
+    """After `pulse db prune`, old weeks come from weekly_aggregates: the series does not change."""
+    from zoneinfo import ZoneInfo
+
+    from monitor.store.maintenance import prune
+
+    fill(store)
+    before = build_weekly_report(store, watchlist(), berlin_settings(), "2026-W47")
+    result = prune(store, timedelta(days=14), ZoneInfo("Europe/Berlin"), now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    assert result.posts > 0
+    after = build_weekly_report(store, watchlist(), berlin_settings(), "2026-W47")
+    for key in ("toy", "drama", "game"):
+        assert after.category(key).series == before.category(key).series
+        assert after.category(key).trend.vs_baseline == before.category(key).trend.vs_baseline
+    assert after.total_series == before.total_series
+    assert [e.key for e in after.category("toy").entities] == ["Labubu"]
+    assert after.category("toy").entities[0].vs_baseline == before.category("toy").entities[0].vs_baseline

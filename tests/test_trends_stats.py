@@ -1,0 +1,107 @@
+"""Count statistics: exact binomial/Poisson tests, G², and the rising/falling rule, on known answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipelines.trends.stats import (
+    betainc,
+    binom_cdf,
+    binom_sf,
+    chi2_sf_1df,
+    compare_counts,
+    compare_shares,
+    g2_2x2,
+    log_ratio,
+    poisson_rate_test,
+)
+
+
+def brute_cdf(k: int, n: int, p: float) -> float:
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [(0, 1, 0.5), (3, 10, 0.5), (7, 10, 0.2), (15, 40, 0.3), (50, 120, 0.5), (1, 4, 0.2), (199, 200, 0.99)],
+)
+def test_binomial_cdf_matches_direct_summation(k: int, n: int, p: float):
+    assert binom_cdf(k, n, p) == pytest.approx(brute_cdf(k, n, p), rel=1e-9, abs=1e-14)
+    assert binom_sf(k, n, p) == pytest.approx(1 - brute_cdf(k - 1, n, p), rel=1e-9, abs=1e-14)
+
+
+def test_betainc_edges_and_symmetry():
+    assert betainc(2, 3, 0.0) == 0.0
+    assert betainc(2, 3, 1.0) == 1.0
+    assert betainc(1, 1, 0.3) == pytest.approx(0.3)  # uniform distribution
+    assert betainc(2.5, 4.0, 0.4) == pytest.approx(1 - betainc(4.0, 2.5, 0.6))
+
+
+def test_poisson_rate_test_known_values():
+    # 10 vs 0 with equal exposure: P(X=10 | n=10, p=.5) = 1/1024, two-sided doubles it.
+    assert poisson_rate_test(10, 1, 0, 1) == pytest.approx(2 / 1024)
+    # Equal counts are perfectly compatible.
+    assert poisson_rate_test(20, 1, 20, 1) == 1.0
+    # 1 vs 3: nowhere near significant.
+    assert poisson_rate_test(3, 1, 1, 1) == pytest.approx(2 * (1 - brute_cdf(2, 4, 0.5)))
+    # Exposure matters: 40 this week vs 160 over 4 weeks is exactly the baseline rate.
+    assert poisson_rate_test(40, 1, 160, 4) > 0.9
+    assert poisson_rate_test(0, 1, 0, 4) == 1.0
+    with pytest.raises(ValueError):
+        poisson_rate_test(1, 0, 1, 1)
+
+
+def test_large_counts_are_fast_and_sane():
+    p = poisson_rate_test(21_000, 1, 80_000, 4)  # +5 % on a big base is significant
+    assert p < 1e-6
+    assert poisson_rate_test(20_050, 1, 80_000, 4) > 0.5
+
+
+def test_one_to_three_is_not_a_trend_and_has_no_percentage():
+    change = compare_counts(3, 1, 1, min_count=5, alpha=0.01)
+    assert change.direction == "steady"
+    assert change.pct is None
+    assert change.baseline == 1
+
+
+def test_rising_and_falling_need_significance_and_minimum_count():
+    up = compare_counts(200, 100, 1, min_count=5, alpha=0.01)
+    assert up.direction == "rising"
+    assert up.pct == pytest.approx(100.0)
+    down = compare_counts(100, 800, 4, min_count=5, alpha=0.01)
+    assert down.direction == "falling"
+    assert down.pct == pytest.approx(-50.0)
+    assert down.baseline == 200
+    # Significant at a loose alpha, but below the minimum count: not called.
+    small = compare_counts(4, 0, 1, min_count=5, alpha=0.5)
+    assert small.p_value < 0.5
+    assert small.direction == "steady"
+    # Big but noise-sized change.
+    assert compare_counts(105, 100, 1, min_count=5, alpha=0.01).direction == "steady"
+
+
+def test_no_baseline_weeks_is_steady():
+    change = compare_counts(50, 0, 0, min_count=5, alpha=0.01)
+    assert (change.direction, change.pct, change.baseline_weeks) == ("steady", None, 0)
+
+
+def test_g2_matches_hand_computation_and_chi2_tail():
+    a, n1, b, n2 = 30, 100, 10, 400
+    cells = [(a, n1, a + b), (n1 - a, n1, n1 + n2 - a - b), (b, n2, a + b), (n2 - b, n2, n1 + n2 - a - b)]
+    expected = 2 * sum(o * math.log(o / (r * c / (n1 + n2))) for o, r, c in cells)
+    assert g2_2x2(a, n1, b, n2) == pytest.approx(expected)
+    assert g2_2x2(10, 100, 40, 400) == pytest.approx(0.0, abs=1e-12)
+    assert chi2_sf_1df(3.841458820694124) == pytest.approx(0.05, rel=1e-6)
+    assert chi2_sf_1df(10.827566170662733) == pytest.approx(0.001, rel=1e-6)
+    assert log_ratio(30, 100, 10, 400) == pytest.approx(math.log2((30.5 / 100) / (10.5 / 400)))
+
+
+def test_compare_shares():
+    p, direction = compare_shares(60, 100, 100, 400, min_count=5, alpha=0.01)  # 60 % vs 25 %
+    assert direction == "rising" and p < 1e-6
+    p, direction = compare_shares(5, 100, 100, 400, min_count=5, alpha=0.01)  # 5 % vs 25 %
+    assert direction == "falling"
+    assert compare_shares(2, 3, 1, 30, min_count=5, alpha=0.5)[1] == "steady"  # category too small
+    assert compare_shares(0, 0, 5, 10, min_count=5, alpha=0.01) == (1.0, "steady")
