@@ -21,7 +21,7 @@ SPIKE_DAY = 4  # Friday of W47 = 2026-11-20
 NON_EN_SHARE = 0.33  # before fallbacks; lands at ~25% non-English
 LABUBU_BASE, LABUBU_W47, LABUBU_SPIKE = 44, 112, 42  # weekly λ; posts forced onto Fri 2026-11-20
 DRAMABOX_START, DRAMABOX_GROWTH = 16, 1.15
-BLACK_MYTH_TRAVEL_COUNTS = [2, 1, 2, 1, 2, 2, 10, 17]
+BLACK_MYTH_TRAVEL_COUNTS = [2, 1, 2, 1, 2, 2, 12, 22]
 JADE_HEIRESS_COUNT, PINO_JELLY_COUNT = 48, 22
 SMALL_FIXED = {  # tiny entities whose 1 → 3 change in W47 is noise, not a trend
     ("artist", "Tia Ray", "music"): [1, 0, 2, 1, 1, 2, 1, 3],
@@ -136,11 +136,6 @@ ENTITIES: dict[str, dict[str, list[str]]] = {
     },
 }
 
-CATEGORY_OF_SLOT = {
-    "app": "drama", "platform": "drama", "show": "drama", "game": "game", "studio": "game", "toy": "toy", "brand": "toy",
-    "donghua": "animation", "film": "film", "novel": "literature", "artist": "music",
-}
-
 # Relative popularity inside a slot (default 1.0).
 POPULARITY = {
     "ReelShort": 3.0, "ShortMax": 1.6, "GoodShort": 1.0, "FlexTV": 0.8, "DramaWave": 0.8, "NetShort": 0.6,
@@ -197,6 +192,16 @@ FILLERS: dict[str, list[str]] = {
     "uni": ["Tsinghua", "Peking University", "Fudan", "Zhejiang University", "Sichuan University", "a university in Shanghai"],
     "song": ["Qing Hua Ci", "Dao Xiang", "Mojito", "Light Years Away", "Blue and White Porcelain", "Sunny Day"],
     "boss": ["final boss", "chapter 3 boss", "raid boss", "secret boss", "tiger boss"],
+    "weekday": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "pet": ["cat", "dog", "puppy", "kitten", "parrot"],
+    "snack": ["cold pizza", "cereal", "leftover pasta", "a croissant", "instant ramen"],
+    "westgame": ["Elden Ring", "Zelda", "Skyrim", "Baldur's Gate 3", "Hollow Knight: Silksong", "Stardew Valley", "GTA VI"],
+    "westshow": ["The Office", "Severance", "The Bear", "Stranger Things", "Bridgerton", "Love Island"],
+    "eucity": ["Berlin", "London", "Paris", "Madrid", "Amsterdam", "Milan", "Lisbon", "Vienna"],
+    "anime": ["Frieren", "Dandadan", "Spy x Family", "Kaiju No. 8", "Solo Leveling"],
+    "level": ["1", "2", "3", "4"],
+    "genre": ["life sim", "action RPG", "city builder", "survival game"],
+    "quarter": ["next summer", "early 2027", "Q3 2027", "TBA"],
     "outlet": ["Reuters", "Bloomberg", "Variety", "Sensor Tower", "The Hollywood Reporter", "Nikkei Asia", "SCMP", "TechCrunch"],
 }
 
@@ -234,16 +239,24 @@ add("drama", "-", "en",
 )
 add("drama", "language", "en",
     "S|{n} episodes of {sd_title} on {app} later and I can recognise Chinese characters in the thumbnails. learning Chinese the chaotic way {ht}",
-    "S|started learning Mandarin because I'm tired of waiting for subs on {app} 📚",
+    "S|started learning Mandarin because I'm tired of waiting for subs on {app}. {n} words in 📚",
+    "S|{sd_title} on {app} has no subs past episode {n} so guess who's learning Chinese now",
+    "S|my Chinese teacher asked why I know the word for 'contract marriage'. thanks {app} {ht}",
+    "S|HSK {level} booked. reason: {app}. no regrets {ht}",
+    "S|learning Chinese characters from {app} thumbnails is a real strategy and I'm {n} characters in",
+    "R|{app} got me into learning Mandarin, what next?||I know about {n} words now, mostly 'CEO', 'divorce' and 'grandpa'. Looking for a class in {eucity}.",
+    "R|Anyone else learning Chinese because of micro-dramas?||Started with {sd_title} on {app}. Now doing HSK {level} prep twice a week.",
+    "Y|I learned Chinese for {n} days using only {app}||Can I understand {sd_title} without subtitles?",
+    "N|Micro-drama fans fuel demand for Mandarin courses in {country}||Schools say new students mention apps such as {app}; HSK registrations are up, {outlet} reports.",
     "S|day {n} of learning Chinese because of {show}. I can now say 'Your Highness' and nothing else",
     "S|Duolingo Chinese streak is {n} days, all thanks to {show} 🇨🇳",
     "S|Every cdrama fan eventually starts learning Chinese. I'm at HSK 2 because of {app} {ht}",
-    "R|Learning Chinese through dramas, does it actually work?||I watch {app} every night and started noticing words repeating. Thinking of taking HSK 1 next spring. Anyone done this?",
+    "R|Learning Chinese through dramas, does it actually work?||I watch {app} every night ({sd_title} right now) and started noticing words repeating. Thinking of taking HSK 1 next spring. Anyone done this?",
     "R|Good resources for learning Mandarin if you came from cdramas?||Got hooked on {show} and now want to learn Chinese properly. Apps, teachers, textbooks?",
     "R|I passed HSK 3 and {show} deserves half the credit||Watched it with Chinese subtitles on {platform} the second time. Slowly the characters stopped being shapes.",
-    "Y|How I learn Chinese with short dramas (real method)||Using {app} clips with Chinese subtitles, shadowing, and flashcards. HSK 1 to HSK 3 in a year.",
+    "Y|How I learn Chinese with short dramas (real method)||Using {app} clips from {sd_title} with Chinese subtitles, shadowing, and flashcards. HSK 1 to HSK 3 in {n} months.",
     "Y|Learn Mandarin with {show}: 20 phrases from the drama||Chinese characters, pinyin and meaning for the most quoted lines.",
-    "N|Short dramas are sending viewers to Mandarin lessons||Language apps report more learners citing Chinese dramas; teachers say students arrive quoting {app} series.",
+    "N|Short dramas are sending viewers to Mandarin lessons||Language apps in {country} report more learners citing Chinese dramas; teachers say students arrive quoting {app} series.",
 )
 add("drama", "business", "en",
     "N|{app} owner eyes new markets after revenue jump||The micro-drama app posted strong revenue growth in {country}, according to {outlet} estimates, as investment pours into vertical video.",
@@ -409,8 +422,8 @@ add("game", "-", "en",
     "S|{game} ranked tonight with the squad, who's in {ht}",
     "S|{game} patch notes just dropped and my main got nerfed again",
     "R|{game} performance on Steam Deck?||Getting stutters in the new area. Any settings tips?",
-    "R|Is {game} worth full price?||On sale this week, never played anything like it.",
-    "Y|{game} - 10 tips I wish I knew before starting||Beginner guide, settings and the best early upgrades.",
+    "R|Is {game} worth full price?||It's ${price} here, never played anything like it. I have about {hours} hours a week.",
+    "Y|{game} - {n} tips I wish I knew before starting||Beginner guide, settings and the best early upgrades.",
     "N|{game} climbs the charts again||The Chinese-developed game's player count spiked after its latest update.",
 )
 add("game", "-", "es", "S|Por fin le gané al {boss} en {game} después de {n} intentos",)
@@ -477,7 +490,7 @@ add("toy", "shopping", "en",
 )
 add("toy", "business", "en",
     "N|Pop Mart shares hit record on overseas revenue||The designer toy company said overseas revenue more than doubled, led by {toy}, {outlet} reported.",
-    "N|{toy} maker expands stores in {country}||The company plans dozens of new stores as the industry bets on blind boxes abroad.",
+    "N|{toy} maker Pop Mart expands stores in {country}||The company plans dozens of new stores as the industry bets on blind boxes abroad.",
     "S|Pop Mart stock is up again. {toy} is a better investment than my portfolio",
     "R|Can {toy} keep driving growth?||Their earnings are insane but it's one character doing most of the revenue.",
 )
@@ -666,12 +679,44 @@ add("toy", "shopping", "vi", "S|Cửa hàng {brand} ở {mall} xếp hàng dài 
 add("game", "-", "en",
     "S|{studio} really knows how to make trailers. that new teaser??",
     "S|{studio} anniversary stream in {n} hours, who's watching",
-    "R|{studio} announced a new game and I'm already worried about my wallet||Teaser looks like an open-world life sim.",
+    "R|{studio} announced a new game and I'm already worried about my wallet||Teaser looks like an open-world {genre}. Release window: {quarter}.",
+    "S|{studio} dropped {n} new trailers today and my timeline is nothing else",
+    "R|{studio} customer support finally answered my ticket after {n} days||Lost account recovery worked in the end.",
 )
 add("game", "business", "en",
     "N|{studio} revenue climbs as overseas players spend more||The company behind several hit gacha games saw earnings rise in {country}, {outlet} estimates.",
     "N|{studio} is hiring for a new studio in {country}||The Chinese developer's investment targets global markets.",
     "R|{studio} layoffs rumour, any truth?||Saw a post on a Chinese forum, no official statement.",
+)
+
+# ---- extra shopping variety (the W47 surge must not be one repeated sentence) ------------
+add("toy", "shopping", "en",
+    "S|got to {mall} at 5am and I was number {n} in line for {toy}. respect to whoever camped overnight",
+    "S|my sister drove 2 hours to get {toy} for me and came back empty-handed. sold out by 10",
+    "S|{toy} restock was gone before the doors even opened. the whole line just walked home",
+    "S|paid ${price} to a reseller for {toy} and I feel sick but also happy",
+    "S|the bots cleared the online {toy} restock in 40 seconds. how is that legal",
+    "S|trading my duplicate {toy} for anything from the new series, DM me {ht}",
+    "S|friday plan: line up for {toy}. saturday plan: recover",
+    "S|every store near me is sold out of {toy} and the resale sites want ${price}",
+    "S|finally found {toy} at retail!!! a tiny shop nobody knew about {ht}",
+    "S|counting coins for the next {toy} drop like a dragon guarding treasure",
+    "R|Drove to three malls for {toy}, all sold out||Staff say the next restock is 'soon'. Is it worth queueing at {mall} tomorrow?",
+    "R|PSA: the {toy} restock at {mall} has a ticket system now||Tickets handed out at 8, only 150 of them. Bring ID.",
+    "R|Just paid ${price} for {toy} on a resale site, roast me||I know, I know. Couldn't find one anywhere.",
+    "R|Tips for getting {toy} on restock day?||App notifications, which store, how early to queue?",
+    "Y|{toy} restock day vlog: {hours} hours, {n} people ahead of me||Camping chair, snacks and a lot of sold out signs.",
+    "Y|I bought {toy} from 5 different resellers (fakes?)||Comparing quality, prices and packaging.",
+    "Y|Hunting for {toy} in {mall} - did I find one?||Store by store, no luck until the end.",
+    "N|Resale prices for {toy} soar as restocks sell out||Collectors report paying up to ${price}; retailers in {country} introduce ticketed queues.",
+    "N|Retailers add security for {toy} drops||Queues formed before dawn at {mall} as the latest batch sold out.",
+)
+add("toy", "shopping", "en",
+    "S|{brand} at {mall} handing out queue tickets at 7am. I got number {n}",
+    "S|the {brand} website queue says 40 minutes. for a blind box. I'm staying",
+    "R|{brand} online restock: bots everywhere?||Sold out in under a minute again. Anyone actually get through checkout?",
+    "Y|{brand} haul: spent ${price} on restock day||Opening everything I bought at {mall}.",
+    "N|{brand} tightens purchase limits as shoppers queue overnight||Stores in {country} cap sales per customer after crowds and resale listings.",
 )
 
 # ---- emerging terms (W47 only; deliberately NOT on the watchlist) ------------------------
@@ -682,9 +727,9 @@ JADE_HEIRESS = {
         "S|ok The Jade Heiress is everywhere. {n} episodes in one night, send help #shortdrama",
         "S|the way The Jade Heiress slaps her fake family in ep {n}. iconic. #TheJadeHeiress",
         "S|new micro drama The Jade Heiress took over my fyp overnight",
-        "R|The Jade Heiress, what app is it on?||Keep seeing clips of The Jade Heiress but can't find where to watch the full series.",
+        "R|The Jade Heiress, what app is it on?||This short drama is all over my feed but I can't find where to watch the full series.",
         "R|The Jade Heiress ending explained?||Just binged The Jade Heiress. Was the grandmother in on it the whole time?",
-        "R|Why is The Jade Heiress suddenly everywhere?||It came out of nowhere this week. Clips have millions of views.",
+        "R|Why is The Jade Heiress suddenly everywhere?||The micro drama came out of nowhere this week. The trailer has millions of views.",
         "Y|The Jade Heiress FULL EPISODES (1-{n})||The short drama everyone is talking about this week.",
         "Y|Reacting to The Jade Heiress, the viral micro drama||Is the hype real?",
         "N|'The Jade Heiress' becomes the week's breakout short drama||The vertical series topped download charts in {country} within days of release.",
@@ -712,65 +757,79 @@ PINO_JELLY = {
 # ---- noise and hard negatives (no watched entity) ----------------------------------------
 NOISE = {
     "en": [
-        "S|coffee first, emails later",
-        "S|anyone else's wifi been terrible all week",
-        "S|finally finished my marathon training block 🏃",
-        "S|the new season of my favourite baking show is so good",
-        "S|rain again. the city is a puddle",
-        "S|my cat knocked my plant off the shelf and looked me in the eye",
-        "S|hot take: pineapple on pizza is fine",
-        "S|the new Zelda trailer has me shaking",
-        "S|just finished Elden Ring DLC, what a ride",
-        "S|book club picked a 900 page fantasy novel, pray for us",
-        "R|Best budget mechanical keyboard?||Looking for something under $80 with hot-swap switches.",
-        "R|What's a show you can rewatch forever?||Mine is The Office.",
-        "R|Moving to a new city, tips for making friends?||Just relocated for work.",
-        "N|Central bank holds interest rates steady||Markets were little changed after the announcement.",
-        "N|Heatwave warnings issued across southern Europe||Temperatures expected to reach 40C.",
-        "Y|My morning routine 2026||Productivity tips and coffee.",
+        "S|coffee first, emails later. {weekday} again",
+        "S|anyone else's wifi been terrible all week? {n} support calls so far",
+        "S|finally finished my {n}-week marathon training block 🏃",
+        "S|the new season of {westshow} is so good",
+        "S|rain again in {eucity}. the whole city is a puddle",
+        "S|my {pet} knocked my plant off the shelf and looked me in the eye",
+        "S|hot take: {snack} is an acceptable breakfast",
+        "S|the new {westgame} trailer has me shaking",
+        "S|just finished {westgame}, what a ride. {n} hours well spent",
+        "S|book club picked a {n}00 page fantasy novel, pray for us",
+        "S|{weekday} mood: cancel everything and nap",
         "S|k-pop comeback season is exhausting my wallet",
-        "S|watching anime all weekend, any recs besides Frieren?",
+        "S|watching anime all weekend, any recs besides {anime}?",
+        "S|{anime} season 2 finale had me screaming",
+        "S|learning to bake bread, loaf number {n} is finally edible",
+        "S|my {pet} has a vet appointment at {n} and is already sulking",
+        "S|{westshow} spoilers everywhere, muting every word I know",
+        "R|Best budget mechanical keyboard?||Looking for something under ${price} with hot-swap switches.",
+        "R|What's a show you can rewatch forever?||Mine is {westshow}.",
+        "R|Moving to {eucity}, tips for making friends?||Just relocated for work, {n} weeks in.",
+        "R|Is {westgame} worth it in 2026?||On sale for ${price}. I have maybe {n} hours a week.",
+        "R|My {pet} refuses to eat anything but one brand||Vet says it's fine but it's getting expensive.",
+        "R|How do you stay motivated to run in winter?||It's dark at 5pm in {eucity}.",
+        "N|Central bank holds interest rates steady in {weekday} decision||Markets in {eucity} were little changed after the announcement.",
+        "N|Storm warnings issued across northern Europe||Forecasters expect gusts of up to {n}0 km/h around {eucity}.",
+        "N|Rail strike disrupts travel around {eucity}||Commuters face a second day of cancellations.",
+        "N|{westgame} sequel confirmed for next year||The studio shared a first teaser.",
+        "Y|My morning routine ({weekday} edition)||Productivity tips and coffee.",
+        "Y|{westgame} - {n} secrets you missed||Hidden areas and easter eggs.",
+        "Y|I tried {snack} from {n} countries||Ranking them all.",
     ],
     "hardneg": [
         "S|so much drama at the office today, two managers fighting over a meeting room",
         "S|the drama in my group chat is better than anything on TV",
-        "S|my dog destroyed his new squeaky toy in 4 minutes. record",
+        "S|the {westshow} reunion drama is my guilty pleasure",
+        "S|my {pet} destroyed his new squeaky toy in {n} minutes. record",
         "R|Best indestructible dog toy?||My lab chews through everything. Need a chew toy that survives a week.",
-        "S|fast travel in this game is broken, I keep loading into walls",
-        "R|Is there a mod to disable fast travel?||Want to walk everywhere in Skyrim for immersion.",
+        "S|kids' toy aisle at {mall} is chaos before the holidays",
+        "S|fast travel in {westgame} is broken, I keep loading into walls",
+        "R|Is there a mod to disable fast travel in {westgame}?||Want to walk everywhere for immersion.",
+        "R|Any good open-world games with fast travel done right?||Tired of backtracking in {westgame}.",
         "S|grandma left me her fine china set and I'm scared to use it",
-        "R|How to clean antique bone china?||Found a porcelain china tea set at a flea market, some stains.",
+        "R|How to clean antique bone china?||Found a porcelain china tea set at a flea market in {eucity}, some stains.",
         "S|Molly from accounting brought cookies again, best coworker",
         "S|crybaby by Melanie Martinez is still a banger",
-        "S|YOLO, booked the skydiving trip",
+        "S|YOLO, booked the skydiving trip for {weekday}",
         "S|hi mom! made it to the finals 🏆",
         "S|Whitesnake on vinyl sounds so good",
         "S|took the HSR from Taipei to Kaohsiung, 90 minutes, love trains",
         "S|zzz so tired after night shift",
-        "S|reality TV drama is my guilty pleasure, the reunion episode was chaos",
-        "S|kids' toy aisle at Target is chaos before the holidays",
-        "R|Any good open-world games with fast travel done right?||Tired of backtracking.",
-        "S|The Dragon Prince finale made me cry",
         "S|Black Friday deals already? it's barely November",
+        "S|office drama update: the fridge thief has been identified",
     ],
     "travel_food": [  # real-life interest with no pop-culture product
-        "S|booked a trip to China for spring, visa-free now for 30 days. Chengdu first for the pandas ✈️",
-        "R|Two weeks in China itinerary check||Beijing, Xi'an, Chengdu, Chongqing. Is high speed rail easy to book?",
-        "S|best hot pot in town just opened near my office",
-        "S|made xiaolongbao from scratch. they leaked but tasted great",
-        "R|Learning Chinese as a complete beginner||Is HSK 1 realistic in 6 months with 30 minutes a day?",
-        "N|China extends visa-free entry for more countries||Tourism from Europe rose sharply this year.",
-        "R|Scholarship to study in China?||Considering the CSC scholarship for a master's.",
+        "S|booked a trip to China for spring, visa-free now. {city} first ✈️",
+        "R|Two weeks in China itinerary check||Beijing, Xi'an, {city}, Chongqing. Is high speed rail easy to book?",
+        "S|best {dish} in town just opened near my office",
+        "S|made {dish} from scratch. not pretty but tasted great",
+        "R|Learning Chinese as a complete beginner||Is HSK 1 realistic in {n} months with 30 minutes a day?",
+        "N|China extends visa-free entry for more countries||Tourism from {country} rose sharply this year.",
+        "R|Scholarship to study in China?||Considering the CSC scholarship for a master's at {uni}.",
+        "S|first time trying {dish} and I get the hype now",
     ],
-    "es": ["S|Por fin viernes, a descansar", "S|El café de la mañana es sagrado", "S|Mucho drama en la oficina hoy 🙄"],
-    "pt": ["S|Segunda-feira de novo, socorro", "S|Meu cachorro destruiu o brinquedo novo em 5 minutos"],
-    "de": ["S|Wieder Regen in Berlin", "S|Zu viel Drama im Büro heute"],
-    "fr": ["S|Enfin le week-end", "S|Grève des trains encore une fois"],
-    "id": ["S|Macet parah hari ini di Jakarta", "S|Kopi dulu baru kerja"],
-    "ja": ["S|今日は寒いね", "S|仕事終わった〜"],
-    "ko": ["S|오늘 너무 피곤하다", "S|주말에 뭐하지"],
-    "vi": ["S|Hôm nay trời mưa quá",],
-    "th": ["S|วันนี้ร้อนมาก",],
+    "es": ["S|Por fin viernes, a descansar", "S|El café de la mañana es sagrado", "S|Mucho drama en la oficina hoy 🙄",
+           "S|Llueve otra vez en {eucity}", "S|Mi {pet} no me deja trabajar"],
+    "pt": ["S|Segunda-feira de novo, socorro", "S|Meu cachorro destruiu o brinquedo novo em {n} minutos", "S|Terminei {westshow}, que final"],
+    "de": ["S|Wieder Regen in Berlin", "S|Zu viel Drama im Büro heute", "S|Bahn hat wieder {n} Minuten Verspätung"],
+    "fr": ["S|Enfin le week-end", "S|Grève des trains encore une fois", "S|Mon {pet} dort sur mon clavier"],
+    "id": ["S|Macet parah hari ini di Jakarta", "S|Kopi dulu baru kerja", "S|Hujan terus dari pagi"],
+    "ja": ["S|今日は寒いね", "S|仕事終わった〜", "S|週末は何しようかな"],
+    "ko": ["S|오늘 너무 피곤하다", "S|주말에 뭐하지", "S|커피 없으면 못 살아"],
+    "vi": ["S|Hôm nay trời mưa quá", "S|Cuối tuần rồi, nghỉ ngơi thôi"],
+    "th": ["S|วันนี้ร้อนมาก", "S|รถติดมากวันนี้"],
 }
 
 HASHTAGS = {
@@ -786,8 +845,8 @@ EMOJI = ["", "", "", " 😭", " 🔥", " ✨", " 💀", " 🙏", " 😍", " 👀
 INTERESTS = ["-", "travel", "food", "study", "language", "business", "shopping"]
 INTEREST_WEIGHTS = {
     "drama": [62, 4, 4, 2, 8, 12, 8],
-    "game": [68, 7, 5, 2, 4, 8, 6],
-    "toy": [50, 3, 2, 0, 0, 8, 37],
+    "game": [71, 3, 5, 2, 5, 8, 6],
+    "toy": [58, 3, 2, 0, 0, 8, 29],
     "animation": [80, 6, 0, 0, 0, 14, 0],
     "film": [82, 0, 0, 0, 0, 18, 0],
     "literature": [85, 0, 0, 0, 15, 0, 0],
@@ -858,6 +917,18 @@ def poisson(rng: random.Random, lam: float) -> int:
         if p <= limit:
             return k
         k += 1
+
+
+def stable(rng: random.Random, lam: float, week: int) -> int:
+    """Poisson count; in W43-W47 (the digest's baseline and latest week) kept within ±√λ.
+
+    Unconstrained draws now and then land 2.5σ out, and the digest would then rightly call a
+    "stable" stream rising or falling; the documented story must not depend on that luck.
+    """
+    while True:
+        k = poisson(rng, lam)
+        if week < 3 or abs(k - lam) <= max(math.sqrt(lam), 1.5):
+            return k
 
 
 def make_handles(rng: random.Random, count: int) -> list[str]:
@@ -949,11 +1020,15 @@ class Generator:
         rng = self.rng
         if day is None:
             day = rng.choices(range(7), DAY_WEIGHTS)[0]
+        # First Monday from 08:00 UTC, last Sunday until 20:59 UTC: every post stays inside
+        # 2026-W40…W47 in any timezone from UTC-8 to UTC+3 (the digest counts weeks locally).
+        low = 8 if (week, day) == (0, 0) else 0
+        high = 20 if (week, day) == (7, 6) else 23
         if kind == "N":
-            hour = rng.randint(5, 17)
+            hour = rng.randint(max(5, low), min(17, high))
             minute, second = rng.choice([0, 0, 15, 30, 45]), 0
         else:
-            hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
+            hour = rng.choices(range(low, high + 1), HOUR_WEIGHTS[low : high + 1])[0]
             minute, second = rng.randrange(60), rng.randrange(60)
         return START + timedelta(days=7 * week + day, hours=hour, minutes=minute, seconds=second)
 
@@ -963,19 +1038,15 @@ class Generator:
             return "en"
         return self.rng.choices(LANGS, LANG_WEIGHTS[category])[0]
 
-    def pick_template(self, category: str, interest: str, lang: str, main: tuple[str, str]) -> tuple[str, str]:
-        """(template, language) for the cell, falling back to no-interest, then English.
-
-        Interest-specific cells are tried first in the post's language, then in English, so an
-        interest is rarely dropped (the interest recorded for stats is the intended one).
-        """
+    def pick_template(self, category: str, interest: str, lang: str, main: tuple[str, str]) -> tuple[str, str, str]:
+        """(template, language, interest) for the cell; falls back to English, then to no interest."""
         main_slot, main_name = main
         gacha = main_name in GACHA
         for key in ((category, interest, lang), (category, interest, "en"), (category, "-", lang), (category, "-", "en")):
             options = [t for t in TEMPLATES.get(key, [])
                        if "{" + main_slot + "}" in t and (gacha or "*" not in t.partition("|")[0])]
             if options:
-                return self.rng.choice(options), key[2]
+                return self.rng.choice(options), key[2], key[1]
         raise KeyError((category, interest, lang, main_slot))
 
     def emit(self, template: str, lang: str, category: str, week: int, day: int | None,
@@ -1000,7 +1071,7 @@ class Generator:
         if interest is None:
             interest = self.rng.choices(INTERESTS, INTEREST_WEIGHTS[category])[0]
         lang = lang or self.pick_lang(category)
-        template, lang = self.pick_template(category, interest, lang, (slot, name))
+        template, lang, interest = self.pick_template(category, interest, lang, (slot, name))
         self.emit(template, lang, category, week, day, (slot, name), interest)
 
     def scripted(self, week: int, category: str, table: dict[str, list[str]], day: int | None = None,
@@ -1016,44 +1087,36 @@ class Generator:
             latest = week == 7
             # (1) Labubu / Pop Mart: flat, then a W47 shopping surge with a spike on Friday 2026-11-20.
             self.stream = "labubu_popmart"
-            for i in range(poisson(rng, LABUBU_W47 if latest else LABUBU_BASE)):
+            for i in range(stable(rng, LABUBU_W47 if latest else LABUBU_BASE, week)):
                 day = SPIKE_DAY if latest and i < LABUBU_SPIKE else None
                 slot, name = ("toy", "Labubu") if rng.random() < 0.72 else ("brand", "Pop Mart")
-                shop_share = 0.8 if latest else 0.42
-                interest = "shopping" if rng.random() < shop_share else rng.choice(["-", "-", "-", "business", "travel"])
+                shop_share = 0.78 if latest else 0.42
+                interest = rng.choices(["shopping", "travel", "business", "-"], [shop_share, 0.03, 0.08, 0.89 - shop_share])[0]
                 self.post(week, "toy", slot, name, interest, day)
             self.stream = "toy_other"
-            for _ in range(poisson(rng, 30)):
-                slot = "brand" if rng.random() < 0.15 else "toy"
-                self.post(week, "toy", slot, self.random_entity(slot))
+            self.entity_mix(week, "toy", 30, [("toy", 0.85), ("brand", 0.15)])
             # (2) DramaBox: +15 % a week (little noise), with a growing share of language-learning posts.
             self.stream = "dramabox"
             lam = DRAMABOX_START * DRAMABOX_GROWTH**week
-            for _ in range(max(1, round(lam + rng.gauss(0, 0.35 * math.sqrt(lam))))):
+            for _ in range(round(lam * rng.uniform(0.96, 1.04))):
                 interest = "language" if rng.random() < 0.12 + 0.045 * week else None
                 self.post(week, "drama", "app", "DramaBox", interest)
             self.stream = "drama_language"  # "learning Chinese because of dramas", growing
-            for _ in range(poisson(rng, 5 + 1.4 * week)):
+            for _ in range(stable(rng, 5 + 1.4 * week, week)):
                 slot = rng.choice(["show", "app"])
                 self.post(week, "drama", slot, self.random_entity(slot), "language")
             self.stream = "drama_other"
-            for _ in range(poisson(rng, 44)):
-                self.post(week, "drama", "app", self.random_entity("app"))
-            for _ in range(poisson(rng, 46)):
-                slot = rng.choices(["show", "platform"], [4, 1])[0]
-                self.post(week, "drama", slot, self.random_entity(slot))
+            self.entity_mix(week, "drama", 90, [("app", 0.49), ("show", 0.41), ("platform", 0.10)])
             # (3) Black Myth: Wukong: steady chatter, travel conversion in W46-W47.
             self.stream = "black_myth"
-            for _ in range(poisson(rng, 10)):
+            for _ in range(stable(rng, 10, week)):
                 interest = rng.choice(["-", "-", "-", "-", "business", "shopping"])
                 self.post(week, "game", "game", "Black Myth: Wukong", interest)
             self.stream = "black_myth_travel"
             for _ in range(BLACK_MYTH_TRAVEL_COUNTS[week]):
                 self.scripted(week, "game", BLACK_MYTH_TRAVEL, main=("game", "Black Myth: Wukong"), non_en=0.25)
             self.stream = "game_other"
-            for _ in range(poisson(rng, 96)):
-                slot = "studio" if rng.random() < 0.04 else "game"
-                self.post(week, "game", slot, self.random_entity(slot))
+            self.entity_mix(week, "game", 96, [("game", 0.96), ("studio", 0.04)])
             # (4) Emerging terms not on the watchlist, W47 only.
             if latest:
                 self.stream = "jade_heiress"
@@ -1066,24 +1129,32 @@ class Generator:
             for stream, category, slot, lam in (("animation", "animation", "donghua", 24), ("film", "film", "film", 7),
                                                 ("literature", "literature", "novel", 6), ("music", "music", "artist", 6)):
                 self.stream = stream
-                for _ in range(poisson(rng, lam)):
-                    self.post(week, category, slot, self.random_entity(slot))
+                self.entity_mix(week, category, lam, [(slot, 1.0)])
             self.stream = "small_fixed"
             for (slot, name, category), counts in SMALL_FIXED.items():
                 for _ in range(counts[week]):
                     self.post(week, category, slot, name)
             self.stream = "noise"
-            for _ in range(poisson(rng, 34)):
+            for _ in range(stable(rng, 34, week)):
                 self.noise(week, "en")
-            for _ in range(poisson(rng, 14)):
+            for _ in range(stable(rng, 14, week)):
                 self.noise(week, rng.choices(LANGS, LANG_WEIGHTS["noise"])[0])
             self.stream = "hard_negative"
-            for _ in range(poisson(rng, 18)):
+            for _ in range(stable(rng, 18, week)):
                 self.noise(week, "hardneg")
             self.stream = "interest_only"
-            for _ in range(poisson(rng, 7)):
+            for _ in range(stable(rng, 7, week)):
                 self.noise(week, "travel_food")
         return self.drafts
+
+    def entity_mix(self, week: int, category: str, lam: float, slots: list[tuple[str, float]]) -> None:
+        """A stable stream: each entity gets its own Poisson count (share of λ by popularity)."""
+        for slot, share in slots:
+            names = [n for n in ENTITIES[slot] if n not in SCRIPTED]
+            total = sum(POPULARITY.get(n, 1.0) for n in names)
+            for name in names:
+                for _ in range(stable(self.rng, lam * share * POPULARITY.get(name, 1.0) / total, week)):
+                    self.post(week, category, slot, name)
 
     def noise(self, week: int, pool: str) -> None:
         lang = pool if pool in LANGS else "en"
