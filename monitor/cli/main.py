@@ -19,6 +19,7 @@ from monitor.cli import (
 )
 from monitor.cli.context import STATE
 from monitor.logging_setup import configure_logging
+from monitor.secrets import load_environment
 
 app = typer.Typer(
     name="pulse",
@@ -37,6 +38,7 @@ def _global_options(
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors in the log.")] = False,
 ) -> None:
+    STATE.env = load_environment()
     STATE.config_path = config
     STATE.verbosity = -1 if quiet else verbose
     configure_logging(STATE.verbosity, STATE.env)
