@@ -23,7 +23,7 @@ def demo(
     show: Annotated[bool, typer.Option("--show/--no-show", help="Print the digest when done.")] = True,
 ) -> None:
     """Collect the bundled sample corpus into a fresh SQLite database, tag it, write the latest week's digest."""
-    from monitor.digest import render_html, render_markdown, save_charts
+    from monitor.digest import render_charts, render_html, render_markdown, save_charts
     from pipelines.tagging import build_tagger
     from pipelines.tagging.store_tagging import tag_stored_posts
     from pipelines.trends import IsoWeek, build_weekly_report
@@ -65,12 +65,13 @@ def demo(
             week = IsoWeek.of(newest.astimezone(ZoneInfo(config.settings.timezone)).date())
             weekly = build_weekly_report(store, config.watchlist, config.settings, week)
             out.mkdir(parents=True, exist_ok=True)
-            charts = save_charts(weekly, out)
-            markdown = render_markdown(weekly, charts=[(p.name, caption) for p, caption in charts])
+            charts = render_charts(weekly)
+            chart_paths = save_charts(charts, out)
+            markdown = render_markdown(weekly, [(c.name, c.caption) for c in charts])
             md_path = out / f"digest-{week}.md"
             html_path = out / f"digest-{week}.html"
             md_path.write_text(markdown, encoding="utf-8")
-            html_path.write_text(render_html(weekly, charts=[(p.name, caption) for p, caption in charts]), encoding="utf-8")
+            html_path.write_text(render_html(weekly, charts), encoding="utf-8")
             bar.advance(digest_task)
     finally:
         store.close()
@@ -79,7 +80,7 @@ def demo(
     console.print(
         f"\nDemo done: {total} sample posts collected and tagged into {database}.\n"
         f"Digest for {week}: {md_path} and {html_path}"
-        + (f", charts: {', '.join(str(p) for p, _ in charts)}" if charts else ""),
+        + (f", charts: {', '.join(str(p) for p in chart_paths)}" if chart_paths else ""),
         highlight=False,
     )
 
