@@ -245,3 +245,17 @@ def test_config_rejects_template_without_placeholder(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="placeholder"):
         make_config(tmp_path, {"search_feeds": ["https://news.example/rss?q=fixed"]})
+
+
+def test_feeds_on_an_unreachable_host_are_skipped_without_more_retries(tmp_path: Path, store, news: FakeNewsServer) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    dead = [f"http://127.0.0.1:{port}/feed{i}" for i in range(5)]
+    config = make_config(tmp_path, {"api_base_url": news.url, "feeds": ["/feeds/trade", *dead], "max_retries": 2})
+    sleeps: list[float] = []
+    report = run(config, store, sleeps=sleeps)
+    assert report.status == "partial" and store.count_posts() == 2
+    assert report.total("errors") == 1 and len(sleeps) == 2  # one feed's retries, the other four skipped
+    assert json.loads(store.get_checkpoint("rss", f"feed:{dead[0]}"))["failures"] == 1
+    assert store.get_checkpoint("rss", f"feed:{dead[1]}") is None  # no back-off for feeds never tried

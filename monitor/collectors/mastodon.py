@@ -193,8 +193,8 @@ class MastodonCollector(Collector):
         instance = str(query.params["instance"])
         host = urlsplit(instance).netloc
         tag = query.text
-        if host in self._stopped:
-            yield Batch(errors=[f"{host} #{tag}: skipped, {self._stopped[host]}"])
+        if host in self._stopped:  # already recorded once as an error of this run
+            log.debug("tag skipped instance=%s tag=%s reason=%r", host, tag, self._stopped[host])
             return
         api = self._client(instance)
         since = checkpoint or None

@@ -168,9 +168,9 @@ class RssCollector(Collector):
             log.debug("feed backing off url=%s until=%s", url, retry_at.isoformat())
             return
         if host in self._dead_hosts:
-            # Another feed on this host just failed to connect: don't spend retries (or this
-            # feed's back-off) on it again in this run.
-            yield Batch(errors=[f"{url}: skipped, host unreachable this run ({self._dead_hosts[host]})"])
+            # Another feed on this host failed to connect in this run (recorded there): don't
+            # spend retries, or this feed's back-off, on the same host again.
+            log.debug("feed skipped url=%s reason=host unreachable (%s)", url, self._dead_hosts[host])
             return
         headers = {}
         if state.get("etag"):
@@ -185,7 +185,7 @@ class RssCollector(Collector):
             if response.status_code == 304:
                 self._answered += 1
                 log.debug("feed not modified url=%s", url)
-                yield Batch(checkpoint=self._good_state(state, state.get("etag"), state.get("modified")))
+                yield Batch(checkpoint=self._good_state(state.get("etag"), state.get("modified")))
                 return
             if len(response.content) > self.options.max_feed_bytes:
                 raise ValueError(f"feed larger than {self.options.max_feed_bytes} bytes")
@@ -206,7 +206,7 @@ class RssCollector(Collector):
             posts=posts,
             skipped=skipped,
             errors=errors,
-            checkpoint=self._good_state(state, response.headers.get("ETag"), response.headers.get("Last-Modified")),
+            checkpoint=self._good_state(response.headers.get("ETag"), response.headers.get("Last-Modified")),
         )
 
     def _posts(self, parsed: Any, url: str) -> tuple[list[Post], int, list[str]]:
@@ -247,7 +247,8 @@ class RssCollector(Collector):
         # Only entries that could not be used count as errors in the run record; keep them brief.
         return posts, skipped, errors
 
-    def _good_state(self, state: dict[str, Any], etag: str | None, modified: str | None) -> str:
+    @staticmethod
+    def _good_state(etag: str | None, modified: str | None) -> str:
         return json.dumps({"etag": etag, "modified": modified, "failures": 0, "retry_at": None})
 
     def _failed(self, url: str, host: str, state: dict[str, Any], exc: Exception) -> Batch:
