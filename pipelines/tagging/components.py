@@ -46,31 +46,38 @@ def make_language(nlp: Language, name: str, min_score: float) -> LanguageCompone
 class KeywordMatcher:
     """Finds every configured phrase (PhraseMatcher on LOWER) and regex; sets `doc._.culture_matches`.
 
-    Matches are (key, start token, end token); keys are described in `patterns.py`.
+    Matches are (kind, owner, start token, end token); kinds are described in `patterns.py`.
     """
 
     def __init__(self, nlp: Language, watchlist: Watchlist):
         self.patterns = P.build_patterns(watchlist)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for match_key, values in self.patterns.phrases.items():
-            ordered = sorted(values)
-            self.matcher.add(match_key, list(nlp.tokenizer.pipe(ordered)))
+            self.matcher.add(match_key, [_pattern_doc(nlp, value) for value in sorted(values)])
         self.regexes = [
-            (match_key, re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE))
+            (P.split_key(match_key), re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE))
             for match_key, rs in self.patterns.regexes.items()
         ]
-        self._strings = nlp.vocab.strings
+        self._keys = {nlp.vocab.strings.add(k): P.split_key(k) for k in self.patterns.phrases}
 
     def __call__(self, doc: Doc) -> Doc:
-        strings = self._strings
-        found = [(strings[mid], start, end) for mid, start, end in self.matcher(doc)]
-        for match_key, regex in self.regexes:
+        keys = self._keys
+        found = [(*keys[mid], start, end) for mid, start, end in self.matcher(doc)]
+        for (kind, owner), regex in self.regexes:
             for m in regex.finditer(doc.text):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
-                    found.append((match_key, span.start, span.end))
+                    found.append((kind, owner, span.start, span.end))
         doc._.culture_matches = found
         return doc
+
+
+def _pattern_doc(nlp: Language, text: str) -> Doc:
+    """The pattern as the tokenizer would split it; words of letters only skip the tokenizer (fast)."""
+    words = text.split(" ")
+    if all(w.isalpha() and not P.CJK_RE.search(w) for w in words):
+        return Doc(nlp.vocab, words=words)
+    return nlp.make_doc(text)
 
 
 @Language.factory("culture_matcher", default_config={"watchlist": {"categories": {"none": {"label": "none"}}}})
@@ -80,6 +87,9 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 
 
 # -- rules ------------------------------------------------------------------------------------
+
+
+_POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK})
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int], window: int = 0) -> bool:
@@ -106,11 +116,10 @@ class TagRules:
         """The tags of one matched doc."""
         matches = doc._.culture_matches or []
         lang = doc._.culture_lang
-        if not matches:
+        if not any(m[0] in _POSITIVE for m in matches):
             return PostTags(lang=lang)
         by_kind: dict[str, list[tuple[str, int, int]]] = {}
-        for match_key, start, end in matches:
-            kind, owner = P.split_key(match_key)
+        for kind, owner, start, end in matches:
             by_kind.setdefault(kind, []).append((owner, start, end))
 
         global_ex = [(s, e) for _, s, e in by_kind.get(P.GLOBAL_EXCLUDE, ())]
@@ -200,8 +209,9 @@ class TagRules:
 
 
 def _span(doc: Doc, kind: str, label: str, start: int, end: int) -> dict[str, Any]:
-    span = doc[start:end]
-    return {"kind": kind, "label": label, "text": span.text, "start": span.start_char, "end": span.end_char}
+    first, last = doc[start], doc[end - 1]
+    start_char, end_char = first.idx, last.idx + len(last)
+    return {"kind": kind, "label": label, "text": doc.text[start_char:end_char], "start": start_char, "end": end_char}
 
 
 @Language.factory("culture_rules", default_config={"watchlist": {"categories": {"none": {"label": "none"}}}})

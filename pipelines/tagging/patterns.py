@@ -183,7 +183,7 @@ def build_patterns(watchlist: Watchlist) -> PatternSet:
         weak = {a.casefold() for a in entity.ambiguous}
         names = [n for n in (entity.name, *entity.aliases) if n.casefold() not in weak]
         _add_list(patterns, key(ENTITY, index), names, joined=True, plural=True)
-        patterns.add(key(ENTITY, index), {tag.lower() for tag in entity.hashtags})
+        patterns.add(key(ENTITY, index), {"#" + tag.lower() for tag in entity.hashtags})  # only as hashtags
         _add_list(patterns, key(ENTITY_WEAK, index), entity.ambiguous, joined=True, plural=True)
         context = [*entity.requires_context, *entity.context]
         _add_list(patterns, key(ENTITY_CONTEXT, index), context, lang="en", inflect=True)

@@ -1,0 +1,270 @@
+"""The tagger on tricky posts: exclusions, context, languages, hashtags, emoji; config-driven behaviour."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_watchlist
+from monitor.posts import Post
+from pipelines.tagging import PIPE_NAMES, Tagger, build_tagger
+from pipelines.tagging.evaluation import evaluate, load_gold, split_of
+from pipelines.tagging.patterns import inflections, surface_variants
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = ROOT / "config" / "keywords.yaml"
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return build_tagger(KEYWORDS)
+
+
+def tag(tagger: Tagger, text: str):  # noqa: ANN201
+    return next(tagger.tag_texts([text]))
+
+
+def test_pipeline_is_inspectable_spacy(tagger: Tagger):
+    assert tuple(tagger.nlp.pipe_names) == PIPE_NAMES
+    assert tagger.nlp.get_pipe_meta("culture_matcher").factory == "culture_matcher"
+
+
+# -- entities, variants, hashtags, emoji -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "categories"),
+    [
+        ("queued 3 hours at POP MART for the new Labubu", ["Pop Mart", "Labubu"], ["toy"]),
+        ("my haul today #labubu #popmart", ["Labubu", "Pop Mart"], ["toy"]),
+        ("Labubu😭😭😭 why are you so expensive", ["Labubu"], ["toy"]),
+        ("🔥Genshin🔥 new banner", ["Genshin Impact"], ["game"]),
+        ("Honkai Star Rail 3.7 is great", ["Honkai: Star Rail"], ["game"]),
+        ("#HonkaiStarRail leaks", ["Honkai: Star Rail"], ["game"]),
+        ("Heaven Official’s Blessing season 2 when", ["Heaven Official's Blessing"], ["animation"]),
+        ("the three body problem netflix show", ["The Three-Body Problem"], ["literature"]),
+        ("three-body problem made me cry", ["The Three-Body Problem"], ["literature"]),
+        ("collecting all the Labubus this year", ["Labubu"], ["toy"]),
+    ],
+)
+def test_entities_with_variants_hashtags_and_emoji(tagger: Tagger, text, entities, categories):
+    tags = tag(tagger, text)
+    assert sorted(tags.entities) == sorted(entities)
+    assert tags.categories == categories
+
+
+@pytest.mark.parametrize("text", ["new c-drama rec?", "new c drama rec?", "new cdrama rec?", "loving this #cdrama", "CDRAMAS are my life"])
+def test_category_cue_spelling_variants(tagger: Tagger, text):
+    assert tag(tagger, text).categories == ["drama"]
+
+
+def test_spans_explain_each_label(tagger: Tagger):
+    text = "Bought a Labubu at Pop Mart"
+    tags = tag(tagger, text)
+    by_label = {(s["kind"], s["label"]): text[s["start"] : s["end"]] for s in tags.spans}
+    assert by_label[("entity", "Labubu")] == "Labubu"
+    assert by_label[("entity", "Pop Mart")] == "Pop Mart"
+    assert by_label[("interest", "shopping")] == "Bought"
+
+
+# -- exclusions and context (each configured ambiguity) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so much drama at work today, my manager and HR again",
+        "family drama at thanksgiving, pass the potatoes",
+        "my dog's favorite toy is a rubber chicken",
+        "My Wukong robot vacuum keeps getting stuck under the couch",
+        "UBTech's Wukong educational robot is piloted in schools",
+        "Inherited my grandmother's fine china, is it dishwasher safe?",
+        "This electric hot pot is perfect for dorms, 20% off today",
+        "My aunt Molly is turning 90, party ideas?",
+        "coworker called me a crybaby for taking a sick day",
+        "YOLO on TSLA puts again",
+        "Hi Mom! landed safe in Denver",
+        "Found a white snake (leucistic corn snake) at the reptile expo",
+        "Soul Land Estates: 4 bed, 2 bath, open house sunday",
+        "jugo de mandarina recién exprimido 🍊",
+        "Tokyo itinerary done! Shibuya and Kyoto",
+        "Taking Spanish at community college",
+        "ZZZ so tired tonight",
+    ],
+)
+def test_hard_negatives_get_no_tags(tagger: Tagger, text):
+    tags = tag(tagger, text)
+    assert (tags.categories, tags.entities, tags.interests) == ([], [], []), tags.spans
+
+
+def test_fast_travel_in_a_game_is_not_travel(tagger: Tagger):
+    tags = tag(tagger, "Genshin fast travel waypoints are too far apart in the new region")
+    assert tags.entities == ["Genshin Impact"] and tags.interests == []
+
+
+def test_ambiguous_names_count_with_context(tagger: Tagger):
+    assert tag(tagger, "Molly 20th anniversary figure at Pop Mart").entities == ["Molly", "Pop Mart"]
+    assert tag(tagger, "Wukong boss fights are brutal, Game Science cooked").entities == ["Black Myth: Wukong"]
+    assert tag(tagger, "Hi Mom on Netflix, Jia Ling is a treasure").entities == ["Hi Mom"]
+
+
+def test_travel_needs_a_chinese_place_or_a_china_phrase(tagger: Tagger):
+    assert tag(tagger, "I need to go to Chongqing after that drama").interests == ["travel"]
+    assert tag(tagger, "I need to go to Lisbon after that drama").interests == []
+    assert tag(tagger, "240-hour visa-free transit question").interests == ["travel"]
+
+
+def test_shopping_needs_a_culture_context(tagger: Tagger):
+    assert "shopping" in tag(tagger, "bought two Dimoo blind boxes").interests
+    assert tag(tagger, "bought a motorcycle yesterday").interests == []
+
+
+def test_place_inside_a_title_is_not_a_place(tagger: Tagger):
+    tags = tag(tagger, "Went to see Blossoms Shanghai again tonight")
+    assert tags.entities == ["Blossoms Shanghai"] and "travel" not in tags.interests
+
+
+def test_inflected_interest_phrases(tagger: Tagger):
+    assert "language" in tag(tagger, "I started learning Chinese because of Genshin").interests
+    assert "language" in tag(tagger, "she learned mandarin in a year").interests
+    assert "food" in tag(tagger, "free dumplings after the Wandering Earth screening").interests
+
+
+# -- languages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "entities", "interests"),
+    [
+        ("Hice fila 5 horas en Pop Mart para comprar un Labubu", "es", ["Pop Mart", "Labubu"], ["shopping"]),
+        ("Comecei a aprender mandarim por causa dos doramas chineses", "pt", [], ["language"]),
+        ("antri Labubu di Pop Mart Grand Indonesia dari jam 6 pagi", "id", ["Labubu", "Pop Mart"], ["shopping"]),
+        ("Je pars étudier un an à l'Université de Pékin grâce à une bourse", "fr", [], ["travel", "study"]),
+        ("Mein Chinesischlehrer sagt, meine Töne sind endlich sauber. Danke, Jay Chou", "de", ["Jay Chou"], ["language"]),
+        ("đi Thành Đô 5 ngày, ăn lẩu Tứ Xuyên mỗi tối", "vi", [], ["travel", "food"]),
+        ("ต่อคิวลาบูบู้ที่ป๊อปมาร์ทตั้งแต่ตีห้า", "th", ["Labubu", "Pop Mart"], ["shopping"]),
+        ("原宿のポップマートでラブブ買うのに3時間並んだ", "ja", ["Pop Mart", "Labubu"], ["shopping"]),
+        ("충칭 여행 다녀왔어요! 훠궈 진짜 맛있고 무비자라 편했어요", "ko", [], ["travel", "food"]),
+        ("在纽约的泡泡玛特排了三个小时才买到Labubu", "zh", ["Pop Mart", "Labubu"], ["shopping"]),
+    ],
+)
+def test_each_language(tagger: Tagger, text, lang, entities, interests):
+    tags = tag(tagger, text)
+    assert tags.lang == lang
+    assert sorted(tags.entities) == sorted(entities)
+    assert tags.interests == interests
+
+
+def test_korean_particles_and_substrings(tagger: Tagger):
+    assert tag(tagger, "라부부를 드디어 샀다").entities == ["Labubu"]
+    assert tag(tagger, "갑자기 고양이가 나타났다").entities == []  # 나타 (Ne Zha) inside 나타나다 needs context
+
+
+def test_tag_posts_keeps_order_and_uses_title(tagger: Tagger):
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    posts = [
+        Post(source="x", id=str(i), title=title, text=text, created_at=now)
+        for i, (title, text) in enumerate([("Labubu haul", "so cute"), (None, "nothing here"), (None, "Jay Chou concert")])
+    ]
+    tags = list(tagger.tag_posts(posts))
+    assert [t.entities for t in tags] == [["Labubu"], [], ["Jay Chou"]]
+
+
+# -- configuration drives tagging -------------------------------------------------------------
+
+MINIMAL = """\
+categories:
+  toy:
+    label: Toys
+    cues: [blind box]
+interests:
+  food:
+    label: Food
+    phrases:
+      en: [hot pot]
+entities:
+  - {name: Labubu, category: toy, aliases: [拉布布]}
+"""
+
+
+def test_editing_the_config_changes_tagging(tmp_path: Path):
+    path = tmp_path / "keywords.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    text = "Crystal Bunny figure and hot pot tonight"
+    before = tag(build_tagger(path, language=False), text)
+    assert before.entities == [] and before.interests == ["food"]
+    path.write_text(
+        MINIMAL
+        + "  - {name: Crystal Bunny, category: toy, aliases: [Kristallhase]}\n"
+        + "rules:\n  exclude: [hot pot tonight]\n",
+        encoding="utf-8",
+    )
+    after = tag(build_tagger(path, language=False), text)
+    assert after.entities == ["Crystal Bunny"] and after.categories == ["toy"]
+    assert after.interests == []  # the new global exclusion hides "hot pot"
+
+
+@pytest.mark.parametrize(
+    ("snippet", "line", "field", "message"),
+    [
+        ("  - {name: Bad, category: toy, aliases: ['re:(unclosed']}\n", 12, "entities[1].aliases", "invalid regular expression"),
+        ("  - {name: Bad, category: toy, aliases: ['!!']}\n", 12, "entities[1].aliases", "no letter or digit"),
+        ("  - {name: Bad, category: toy, aliases: ['   ']}\n", 12, "entities[1].aliases", "expected a list of strings"),
+        ("  - {name: Bad, category: toy, context: ['@nowhere']}\n", 12, "entities[1].context[0]", "unknown group '@nowhere'"),
+        ("  - {name: Bad, category: toy, hashtags: ['no spaces']}\n", 12, "entities[1].hashtags", "may only contain"),
+    ],
+)
+def test_broken_patterns_are_reported_with_file_and_line(tmp_path: Path, snippet, line, field, message):
+    path = tmp_path / "keywords.yaml"
+    path.write_text(MINIMAL + snippet, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        build_tagger(path)
+    problem = info.value.problems[0]
+    assert problem.file.endswith("keywords.yaml")
+    assert problem.line == line
+    assert problem.field.startswith(field)
+    assert message in problem.message
+    assert str(problem).startswith(f"{problem.file}:{line}: ")
+
+
+def test_bad_language_key_is_located(tmp_path: Path):
+    path = tmp_path / "keywords.yaml"
+    path.write_text(MINIMAL.replace("      en: [hot pot]", "      English: [hot pot]"), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_watchlist(path)
+    assert info.value.problems[0].line == 8 and "language key" in info.value.problems[0].message
+
+
+def test_shipped_config_is_valid():
+    watchlist = load_watchlist(KEYWORDS)
+    assert len(watchlist.entities) == 76
+    assert {"travel", "food", "study", "language", "business", "shopping"} == set(watchlist.interests)
+
+
+# -- pattern generation and evaluation helpers --------------------------------------------------
+
+
+def test_surface_variants_and_inflections():
+    assert {"c-drama", "c drama", "cdrama"} <= surface_variants("C-Drama")
+    assert {"honkai star rail", "honkaistarrail"} <= surface_variants("Honkai: Star Rail", joined=True)
+    assert "labubus" in surface_variants("Labubu", plural=True)
+    assert {"learning chinese", "learned chinese", "learns chinese"} <= inflections("learn chinese", "en")
+    assert "chinese classes" in inflections("chinese class", "en")
+    assert inflections("火锅", "zh") == {"火锅"}
+
+
+def test_split_is_deterministic_and_balanced():
+    ids = [f"gold-{n:04d}" for n in range(1, 401)]
+    assert [split_of(i) for i in ids] == [split_of(i) for i in ids]
+    dev = sum(split_of(i) == "dev" for i in ids)
+    assert 150 < dev < 250
+
+
+def test_evaluate_counts_precision_and_recall(tagger: Tagger):
+    gold = load_gold(ROOT / "tests" / "data" / "labelled_posts.jsonl", "dev")[:30]
+    result = evaluate(gold, tagger.tag_posts([g.post for g in gold]), "dev")
+    micro = result.groups["entities"].micro
+    assert micro.tp + micro.fn == sum(len(g.gold["entities"]) for g in gold)
+    assert 0.0 <= micro.f1 <= 1.0 and result.lang_total == 30
