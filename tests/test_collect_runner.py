@@ -176,7 +176,10 @@ def test_pulse_collect_command_against_the_fakes(fakes, config_dir, tmp_path, mo
     settings["sources"]["reddit"] = {"enabled": True, "api_base_url": reddit.url, "subreddits": ["Labubu"], "search": False, **FAST}
     settings["sources"]["x"] = {"enabled": True, "api_base_url": x.url, "entities": ["Labubu"], **FAST}
     settings_path.write_text(yaml.safe_dump(settings))
-    monkeypatch.setattr(context.STATE, "env", dict(ENV))
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PULSE_DOTENV", str(tmp_path / "no.env"))
+    monkeypatch.setattr(context.STATE, "env", dict(ENV))  # for a CLI that does not reload it
     monkeypatch.delenv("PULSE_DATABASE_URL", raising=False)
 
     result = CliRunner().invoke(app, ["--config", str(settings_path), "collect"])
