@@ -7,7 +7,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from monitor.cli.context import STATE
 from monitor.cli.main import app
 from monitor.posts import Post
 from monitor.store import Store
@@ -67,7 +66,7 @@ def test_tag_reports_a_broken_keywords_file_with_its_line(tmp_path: Path, config
 
 
 def test_tag_store_retags_posts_since_a_day(tmp_path: Path, config_dir: Path, database_url: str, monkeypatch):
-    monkeypatch.setitem(STATE.env, "PULSE_DATABASE_URL", database_url)  # the CLI reads its env snapshot
+    monkeypatch.setenv("PULSE_DATABASE_URL", database_url)
     store = Store(database_url)
     store.upsert_posts([Post.model_validate(p) for p in POSTS])
     cfg = str(config_dir / "pulse.yaml")
