@@ -240,7 +240,7 @@ async def test_missed_digest_is_sent_once_across_restarts(tmp_path: Path, fake: 
 
     bot = await start_bot(config_path, fake, db_url)  # back after downtime spanning the slot
     await until(lambda: len(_digest_requests(fake, CHAT)) >= len(expected), what="catch-up digest")
-    await until(lambda: deliveries.digest_rows(bot.runtime.store, week=str(week)), what="row")
+    await until(lambda: [r["status"] for r in deliveries.digest_rows(bot.runtime.store, week=str(week))] == ["sent"], what="sent")
     await bot.stop()
     rows = deliveries.digest_rows(Store(db_url), week=str(week))
     assert [(r["chat_id"], r["status"], len(r["message_ids"])) for r in rows] == [(CHAT, "sent", len(expected))]
