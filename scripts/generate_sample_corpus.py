@@ -185,10 +185,6 @@ FILLERS: dict[str, list[str]] = {
                  "Fated to My Forbidden Alpha", "Never Divorce a Secret Billionaire"],
     "country": ["the US", "Brazil", "Indonesia", "Mexico", "the Philippines", "Germany", "Thailand", "the UK", "Japan", "Vietnam"],
     "version": ["5.2", "3.7", "2.4", "6.1", "1.8", "Version 3.2", "4.0"],
-    "site": ["Xiaoxitian in Xi County", "Yuhuang Temple in Jincheng", "Foguang Temple on Mount Wutai", "Tiefo Temple in Gaoping",
-             "Shuanglin Temple near Pingyao", "Nanchan Temple", "the Dazu Rock Carvings", "the Yungang Grottoes"],
-    "site_short": ["Xiaoxitian", "Yuhuang Temple", "Foguang Temple", "Tiefo Temple", "Shuanglin Temple", "Dazu Rock Carvings", "Yungang Grottoes"],
-    "province": ["Shanxi", "Shanxi", "Chongqing"],
     "uni": ["Tsinghua", "Peking University", "Fudan", "Zhejiang University", "Sichuan University", "a university in Shanghai"],
     "song": ["Qing Hua Ci", "Dao Xiang", "Mojito", "Light Years Away", "Blue and White Porcelain", "Sunny Day"],
     "boss": ["final boss", "chapter 3 boss", "raid boss", "secret boss", "tiger boss"],
@@ -204,6 +200,19 @@ FILLERS: dict[str, list[str]] = {
     "quarter": ["next summer", "early 2027", "Q3 2027", "TBA"],
     "outlet": ["Reuters", "Bloomberg", "Variety", "Sensor Tower", "The Hollywood Reporter", "Nikkei Asia", "SCMP", "TechCrunch"],
 }
+
+# Black Myth: Wukong filming-location style sites: (long name, short name, province or city).
+SITES = [
+    ("Xiaoxitian in Xi County", "Xiaoxitian", "Shanxi"),
+    ("Yuhuang Temple in Jincheng", "Yuhuang Temple", "Shanxi"),
+    ("Foguang Temple on Mount Wutai", "Foguang Temple", "Shanxi"),
+    ("Tiefo Temple in Gaoping", "Tiefo Temple", "Shanxi"),
+    ("Shuanglin Temple near Pingyao", "Shuanglin Temple", "Shanxi"),
+    ("Nanchan Temple", "Nanchan Temple", "Shanxi"),
+    ("Chongfu Temple in Shuozhou", "Chongfu Temple", "Shanxi"),
+    ("the Dazu Rock Carvings", "Dazu Rock Carvings", "Chongqing"),
+    ("the Dazu Rock Carvings", "Dazu Rock Carvings", "Chongqing"),
+]
 
 # --------------------------------------------------------------------------------------------
 # Templates: "S|text" social post, "R|title||body" Reddit, "N|headline||summary" news (RSS),
@@ -439,9 +448,9 @@ BLACK_MYTH_TRAVEL = {
     "en": [
         "S|finished {game} and immediately booked a trip to {province}. going to see {site} in person 🐒",
         "S|{game} made me visit China. standing in front of {site} where the game scanned the statues, unreal",
-        "S|Black Myth tourism is real: my itinerary is {site_short}, Pingyao, then Chongqing for the Dazu Rock Carvings",
-        "R|Trip report: {game} temple tour in {province}||Did 5 days. Flight to Taiyuan, then {site}. Visa-free entry made it easy. The temples look exactly like the game.",
-        "R|Itinerary for a {game} pilgrimage?||I want to see {site} and the Dazu carvings in Chongqing. How many days do I need? China visa questions too.",
+        "S|Black Myth tourism is real: my itinerary is Jincheng, Gaoping, Pingyao, then Chongqing for the Dazu Rock Carvings",
+        "R|Trip report: {game} temple tour in {province}||Did {hours} days. Flight to {province}, then {site}. Visa-free entry made it easy. The temples look exactly like the game.",
+        "R|Itinerary for a {game} pilgrimage?||I want to see {site} and as many temples around Pingyao as possible. How many days do I need? China visa questions too.",
         "R|Went to {site} because of {game}, AMA||Lots of other foreign players there. The guide said tourism to {province} jumped since the game.",
         "Y|I visited the REAL locations from {game} ({province}, China)||{site} and more. Travel vlog with itinerary and costs.",
         "Y|{game} locations in real life - China travel guide||Shanxi temples, Chongqing grottoes, how to get there.",
@@ -786,7 +795,7 @@ NOISE = {
         "N|{westgame} sequel confirmed for next year||The studio shared a first teaser.",
         "Y|My morning routine ({weekday} edition)||Productivity tips and coffee.",
         "Y|{westgame} - {n} secrets you missed||Hidden areas and easter eggs.",
-        "Y|I tried {snack} from {n} countries||Ranking them all.",
+        "Y|I tried instant ramen from {n} countries||Ranking them all.",
     ],
     "hardneg": [
         "S|so much drama at the office today, two managers fighting over a meeting room",
@@ -1006,6 +1015,9 @@ class Generator:
                 v = str(rng.choice([2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 17, 20, 25, 30, 40, 47, 60, 80]))
             elif slot == "hours":
                 v = str(rng.randint(2, 9))
+            elif slot in ("site", "site_short", "province"):
+                values["site"], values["site_short"], values["province"] = rng.choice(SITES)
+                v = values[slot]
             elif slot == "price":
                 v = str(rng.choice([45, 60, 80, 95, 120, 150, 180, 240, 300, 450]))
             else:
@@ -1307,6 +1319,8 @@ def readme(pairs: list[tuple[Draft, dict[str, object]]], size: int) -> str:
     return README_TEMPLATE.format(
         total=total, size=size, seed=SEED, cat_table=table(head, cat_rows), trend_table=table(["", *WEEK_LABELS], trend_rows),
         langs=lang_text, sources=source_text, spike_days=day_text, growth=round((DRAMABOX_GROWTH - 1) * 100),
+        n_templates=sum(len(v) for v in TEMPLATES.values())
+        + sum(len(v) for table in (BLACK_MYTH_TRAVEL, JADE_HEIRESS, PINO_JELLY, NOISE) for v in table.values()),
         small=", ".join(f"{name} {counts}" for (_, name, _), counts in SMALL_FIXED.items()),
     )
 
@@ -1323,6 +1337,9 @@ trends to find. Do not quote it as evidence about the real world.
 - {total} posts, project JSON Lines format (`monitor/posts.py` `Post`), gzip, {size} bytes.
 - Time span: ISO weeks 2026-W40 … 2026-W47 (Mon 2026-09-28 to Sun 2026-11-22), UTC instants;
   Japanese and Korean posts carry a `+09:00` offset, RSS items a `Z`. More posts on weekends.
+  The first Monday starts at 08:00 UTC and the last Sunday ends before 21:00 UTC, so every post
+  falls in the same 8 weeks in any timezone from UTC-8 to UTC+3 (the digest counts weeks in the
+  configured timezone, Europe/Berlin by default).
 - Sources: {sources}. Social posts (x, bluesky, mastodon) carry the `lang` tag those APIs report;
   Reddit, RSS and YouTube items do not.
 - Languages: {langs}.
@@ -1331,12 +1348,15 @@ trends to find. Do not quote it as evidence about the real world.
 ## How it was generated
 
 A `random.Random({seed})` drives weekly "streams" (a Poisson count per week, or a scripted count)
-of posts per category and entity. Each post picks an interest, a language, a template (≥ 150 of
-them: Reddit title + body, tweets with hashtags and emoji, news headlines with a summary, YouTube
-titles with a description) and fills its slots with entity aliases as people write them (Genshin /
-原神 / #GenshinImpact, HSR / Star Rail, Labubu / ラブブ / 라부부, LBFAD / 苍兰诀 …), characters,
-cities, dishes, malls and so on. Timestamps follow a weekday weight (weekends higher) and an
-hour-of-day weight. Posts are sorted by time and numbered.
+of posts per category and entity. Stable streams draw a Poisson count per entity and week; in
+W43–W47 (the digest's 4-week baseline and the latest week) a draw is kept within ±√λ (at least
+±1.5), so that luck alone never makes a "stable" title look rising or falling. Each post picks
+an interest, a language and a template ({n_templates} of them: Reddit title + body, tweets with
+hashtags and emoji, news headlines with a summary, YouTube titles with a description), then
+fills its slots with entity aliases as people write them (Genshin / 原神 / #GenshinImpact,
+HSR / Star Rail, Labubu / ラブブ / 라부부, LBFAD / 苍兰诀 …), characters, cities, dishes, malls.
+Timestamps follow a weekday weight (weekends higher) and an hour-of-day weight. Posts are sorted
+by time and numbered.
 
 Also included on purpose: noise posts with no watched entity, interest-only posts (China trips,
 hot pot, HSK) with no cultural product, and hard negatives: office "drama", a dog "toy",

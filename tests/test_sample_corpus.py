@@ -30,7 +30,7 @@ LEARNING = re.compile(
 )
 BLACK_MYTH = re.compile(r"black ?myth|黑神话", re.IGNORECASE)
 TRIP = re.compile(r"trip|travel|visit|itinerary|viaje|voyage|reise|여행|聖地巡礼|fui pra", re.IGNORECASE)
-PLACES = re.compile(r"shanxi|chongqing|temple|dazu|xiaoxitian|yungang|pingyao", re.IGNORECASE)
+PLACES = re.compile(r"shanxi|chongqing|temple|dazu|xiaoxitian|pingyao", re.IGNORECASE)
 
 
 def load_generator() -> ModuleType:
@@ -180,7 +180,7 @@ def test_emerging_terms_only_in_latest_week_and_not_watched(posts: list[Post]) -
         counts = weekly(posts, re.compile(term, re.IGNORECASE))
         assert counts[:7] == [0] * 7, term
         assert counts[7] >= minimum, term
-        assert term not in taxonomy and term not in keywords
+        assert term not in taxonomy and term not in keywords, f"{term!r} is now watched: pick a new emerging term"
 
 
 def test_small_entities_change_by_a_few_posts(posts: list[Post]) -> None:
@@ -199,7 +199,7 @@ def test_readme_documents_synthetic_data_and_trends() -> None:
 
 def test_other_categories_stay_stable_in_latest_week(generator: ModuleType) -> None:
     drafts = generator.Generator().build()
-    counts = Counter((d.category, (d.when - START).days // 7) for d in drafts)
+    counts = Counter((d.category, (d.when - START).days // 7) for d in drafts if d.stream != "black_myth_travel")
     for category in ("game", "animation", "film", "literature", "music", "noise"):
         baseline = sum(counts[(category, w)] for w in range(3, 7)) / 4
         latest = counts[(category, 7)]
