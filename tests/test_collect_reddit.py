@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,7 @@ def test_site_wide_search_per_entity_query(fake, store):
     report = run(store, options(fake, subreddits=[], search=True, search_time_filter="week"))
     assert report.status == "ok"
     searches = fake.requests_to("/r/all/search/")
-    assert sorted(r.param("q") for r in searches) == ["Labubu", "Pop Mart"]
+    assert sorted(r.param("q") for r in searches) == ['"Pop Mart"', "Labubu"]  # phrases quoted
     for r in searches:
         assert (r.param("sort"), r.param("t"), r.param("restrict_sr")) == ("new", "week", "False")
     assert [q.query for q in report.queries] == ["search:Labubu", "search:Pop Mart"]
@@ -237,6 +238,23 @@ def test_429_without_headers_is_retried_a_bounded_number_of_times(fake, store):
     report = run(store, options(fake, max_retries=2))
     assert report.status == "failed" and "without a reset header" in report.message
     assert len(fake.requests_to("/r/")) == 3
+
+
+def test_praw_spreads_requests_by_the_rate_limit_headers(fake, store):
+    fake.default_count, fake.ratelimit_remaining, fake.ratelimit_reset = 150, 0, 1
+    start = time.monotonic()
+    report = run(store, options(fake, max_rate_limit_wait_seconds=30))
+    assert report.status == "ok" and len(stored(store)) == 150
+    assert len(fake.requests_to("/r/Labubu/new")) == 2
+    assert time.monotonic() - start >= 0.9  # praw waited for the reset before page 2
+
+
+def test_used_up_rate_limit_with_a_distant_reset_ends_the_run_after_storing(fake, store):
+    fake.default_count, fake.ratelimit_remaining, fake.ratelimit_reset = 250, 0, 500
+    report = run(store, options(fake, subreddits=["Labubu", "popmart"], max_rate_limit_wait_seconds=30))
+    assert report.status == "partial" and "rate limit used up" in report.message and "500" in report.message
+    assert len(fake.requests_to("/r/")) == 1 and len(stored(store)) == 100
+    assert json.loads(store.get_checkpoint("reddit", "r/Labubu"))["after"]  # resumes next run
 
 
 def test_connection_refused_is_retried_then_recorded(store):

@@ -14,7 +14,7 @@ import praw
 import prawcore
 import requests
 from prawcore.sessions import FiniteRetryStrategy
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
 from monitor.collectors.registry import register
@@ -47,6 +47,15 @@ class RedditOptions(SourceOptions):
     max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
     max_failed_queries: int = Field(default=3, ge=1)  # consecutive query failures before giving up the run
 
+    @field_validator("subreddits")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        names = [name.strip().removeprefix("/").removeprefix("r/") for name in value]
+        for name in names:
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise ValueError(f"{name!r} is not a subreddit name (letters, digits, _; no r/ needed)")
+        return names
+
 
 class _NoPrawRetries(FiniteRetryStrategy):
     """prawcore's own retries sleep 0–4 s outside our control; retries are done by `RetryPolicy`."""
@@ -58,11 +67,24 @@ class _NoPrawRetries(FiniteRetryStrategy):
         return None
 
 
-class _TimeoutRequestor(prawcore.Requestor):
-    """Applies the configured timeout (praw 8 otherwise always passes prawcore's 16 s default)."""
+class _Requestor(prawcore.Requestor):
+    """Applies the configured timeout (praw 8 otherwise always passes prawcore's 16 s default) and
+    keeps the latest x-ratelimit-* headers, so a run can stop instead of sleeping out a long reset."""
+
+    def __init__(self, *args: Any, limits: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limits = limits
 
     def request(self, *args: Any, timeout: float | None = None, **kwargs: Any) -> requests.Response:
-        return super().request(*args, timeout=self.timeout, **kwargs)
+        response = super().request(*args, timeout=self.timeout, **kwargs)
+        headers = response.headers
+        if "x-ratelimit-remaining" in headers and "x-ratelimit-reset" in headers:
+            try:
+                self._limits["remaining"] = float(headers["x-ratelimit-remaining"])
+                self._limits["reset_at"] = time.monotonic() + float(headers["x-ratelimit-reset"])
+            except ValueError:
+                pass
+        return response
 
 
 class _QueryFailed(Exception):
@@ -184,6 +206,7 @@ class RedditCollector(Collector):
         self._reddit: praw.Reddit | None = None
         self._failed_in_a_row = 0
         self._rate_limit_waits = 0
+        self._limits: dict[str, float] = {}
         self._terms = sorted(
             {t.casefold() for e in watchlist.entities for t in (e.name, *e.aliases, *e.search_queries()) if len(t) >= 3}
         )
@@ -207,8 +230,8 @@ class RedditCollector(Collector):
                 oauth_url=self.api_base_url,
                 reddit_url=self.auth_base_url,
                 short_url=self.auth_base_url,
-                requestor_class=_TimeoutRequestor,
-                requestor_kwargs={"timeout": self.options.timeout_seconds},
+                requestor_class=_Requestor,
+                requestor_kwargs={"timeout": self.options.timeout_seconds, "limits": self._limits},
             )
             reddit.read_only = True
             for core in {reddit._core, reddit._read_only_core}:  # noqa: SLF001
@@ -241,7 +264,8 @@ class RedditCollector(Collector):
         if after:
             params["after"] = after
         if query.params.get("kind") == "search":
-            params.update(q=query.text, restrict_sr=False, sort="new", syntax="lucene", t=self.options.search_time_filter)
+            text = f'"{query.text}"' if " " in query.text and '"' not in query.text else query.text
+            params.update(q=text, restrict_sr=False, sort="new", syntax="lucene", t=self.options.search_time_filter)
             return "r/all/search/", params
         return f"r/{query.text}/new", params
 
@@ -356,6 +380,7 @@ class RedditCollector(Collector):
 
     def _call(self, fn: Callable[[], T], *, what: str) -> T:
         """One API call with bounded retries; 429s wait for the reset or give up the run."""
+        self._check_allowance(what)
         while True:
             try:
                 return call_with_retries(fn, self._policy(), self._classify, what=f"reddit {what}", sleep=self._sleep)
@@ -392,6 +417,17 @@ class RedditCollector(Collector):
                 self._query_failed(f"HTTP {status} at {what}", server=status >= 500 or isinstance(exc, prawcore.BadJSON))
             except (prawcore.PrawcoreException, praw.exceptions.PRAWException) as exc:
                 self._query_failed(f"{type(exc).__name__} at {what}: {str(exc)[:200]}", server=False)
+
+    def _check_allowance(self, what: str) -> None:
+        """praw sleeps until the reset when no requests are left; past the max wait, end the run."""
+        if self._limits.get("remaining", 1.0) >= 1:
+            return
+        wait = self._limits["reset_at"] - time.monotonic()
+        if wait > self.options.max_rate_limit_wait_seconds:
+            raise SourceUnavailable(
+                f"Reddit rate limit used up before {what}: resets in {wait:.0f}s "
+                f"(max wait {self.options.max_rate_limit_wait_seconds:.0f}s); gave up for this run"
+            )
 
     def _query_failed(self, message: str, *, server: bool) -> None:
         if server:

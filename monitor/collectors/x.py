@@ -183,6 +183,9 @@ class XCollector(Collector):
     def queries(self) -> list[Query]:
         wanted = {n.casefold() for n in self.options.entities}
         entities = [e for e in self.watchlist.entities if not wanted or e.name.casefold() in wanted]
+        unknown = wanted - {e.name.casefold() for e in entities}
+        if unknown:
+            log.warning("x entities not in the watchlist, ignored names=%r", sorted(unknown))
         suffix = self._suffix()
         budget = self.options.max_query_length - len(suffix) - 2
         groups: list[tuple[str, list[str], list[str]]] = []  # (category, names, terms)

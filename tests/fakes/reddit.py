@@ -74,7 +74,8 @@ def comment(parent: dict[str, Any], index: int) -> dict[str, Any]:
 class FakeReddit(FakeServer):
     """Serves generated posts per listing; tests edit `listings` to shape what a run sees.
 
-    Listing keys: `r/{sub}` for `/r/{sub}/new`, `search:{q}` for `/r/all/search/`. A key not yet
+    Listing keys: `r/{sub}` for `/r/{sub}/new`, `search:{q}` for `/r/all/search/` (q without
+    the quotes of a phrase search). A key not yet
     set gets `default_count` generated posts on first use.
     """
 
@@ -86,6 +87,7 @@ class FakeReddit(FakeServer):
         default_count: int = 30,
         comments_per_post: int = 3,
         ratelimit_remaining: float = 996.0,
+        ratelimit_reset: int = 120,
     ) -> None:
         super().__init__()
         self.client_id = client_id
@@ -93,10 +95,11 @@ class FakeReddit(FakeServer):
         self.default_count = default_count
         self.comments_per_post = comments_per_post
         self.ratelimit_remaining = ratelimit_remaining
+        self.ratelimit_reset = ratelimit_reset
         self.listings: dict[str, list[Any]] = {}
         self.tokens_issued = 0
         self._data_lock = threading.Lock()
-        self._defaults = (default_count, comments_per_post, ratelimit_remaining)
+        self._defaults = (default_count, comments_per_post, ratelimit_remaining, ratelimit_reset)
         self.route("POST", "/api/v1/access_token", self._token, exact=True)
         self.route("GET", "/r/", self._listing)
         self.route("GET", "/comments/", self._comments)
@@ -108,7 +111,7 @@ class FakeReddit(FakeServer):
             self._faults.clear()
         with self._data_lock:
             self.listings.clear()
-        self.default_count, self.comments_per_post, self.ratelimit_remaining = self._defaults
+        self.default_count, self.comments_per_post, self.ratelimit_remaining, self.ratelimit_reset = self._defaults
 
     # -- what tests shape -------------------------------------------------------------------
     def listing(self, key: str) -> list[Any]:
@@ -147,7 +150,7 @@ class FakeReddit(FakeServer):
         return {
             "x-ratelimit-remaining": f"{self.ratelimit_remaining:.1f}",
             "x-ratelimit-used": str(used),
-            "x-ratelimit-reset": "120",
+            "x-ratelimit-reset": str(self.ratelimit_reset),
         }
 
     def _token(self, rec: Recorded) -> Reply:
@@ -189,7 +192,7 @@ class FakeReddit(FakeServer):
         if len(parts) == 3 and parts[0] == "r" and parts[2] == "new":
             return self._page(self.listing(f"r/{parts[1]}"), rec)
         if rec.path == "/r/all/search/":
-            query = rec.param("q") or ""
+            query = (rec.param("q") or "").strip('"')
             return self._page(self.listing(f"search:{query}"), rec)
         return Reply(404, {"message": "Not Found", "error": 404})
 
