@@ -24,7 +24,8 @@ entities:
   - {name: Pop Mart, category: toy, hashtags: [popmart], queries: [Pop Mart]}
 """
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-FAST = {"max_retries": 2, "backoff_seconds": 0.001, "max_backoff_seconds": 60, "timeout_seconds": 2}
+FAST = {"max_retries": 2, "backoff_seconds": 0.001, "max_backoff_seconds": 60, "timeout_seconds": 2,
+        "per_host_delay_seconds": 0}
 
 
 def make_config(tmp_path: Path, section: dict) -> AppConfig:
@@ -259,3 +260,12 @@ def test_feeds_on_an_unreachable_host_are_skipped_without_more_retries(tmp_path:
     assert report.total("errors") == 1 and len(sleeps) == 2  # one feed's retries, the other four skipped
     assert json.loads(store.get_checkpoint("rss", f"feed:{dead[0]}"))["failures"] == 1
     assert store.get_checkpoint("rss", f"feed:{dead[1]}") is None  # no back-off for feeds never tried
+
+
+def test_feeds_of_one_host_are_paced(tmp_path: Path, store, news: FakeNewsServer) -> None:
+    config = make_config(tmp_path, {"api_base_url": news.url, "search_feeds": ["/rss/search?q={query}"],
+                                    "feeds": ["/feeds/trade"], "per_host_delay_seconds": 5})
+    sleeps: list[float] = []
+    run(config, store, sleeps=sleeps)
+    assert len(news.requests_to("/")) == 3
+    assert len(sleeps) == 2 and all(4 < s <= 5 for s in sleeps)  # before the 2nd and 3rd request

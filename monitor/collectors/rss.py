@@ -36,6 +36,7 @@ class RssOptions(SourceOptions):
     feed_backoff_minutes: float = Field(default=30.0, ge=0)  # after a feed's first failed run
     max_feed_backoff_hours: float = Field(default=24.0, ge=0)
     max_feed_bytes: int = Field(default=10_000_000, ge=1000)
+    per_host_delay_seconds: float = Field(default=1.0, ge=0)  # politeness between requests to one host
     user_agent: str = http.USER_AGENT
 
     @field_validator("search_feeds")
@@ -122,6 +123,7 @@ class RssCollector(Collector):
         self._dead_hosts: dict[str, str] = {}
         self._answered = 0
         self._hosts: set[str] = set()
+        self._last_request: dict[str, float] = {}
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -177,6 +179,7 @@ class RssCollector(Collector):
             headers["If-None-Match"] = state["etag"]
         if state.get("modified"):
             headers["If-Modified-Since"] = state["modified"]
+        self._pace(host)
         try:
             response = http.get(
                 self.session, url, headers=headers, timeout=self.options.timeout_seconds,
@@ -208,6 +211,15 @@ class RssCollector(Collector):
             errors=errors,
             checkpoint=self._good_state(response.headers.get("ETag"), response.headers.get("Last-Modified")),
         )
+
+    def _pace(self, host: str) -> None:
+        """Keep `per_host_delay_seconds` between two feeds of one host (news search feeds share one)."""
+        last = self._last_request.get(host)
+        if last is not None:
+            wait = self.options.per_host_delay_seconds - (time.monotonic() - last)
+            if wait > 0:
+                self.sleep(wait)
+        self._last_request[host] = time.monotonic()
 
     def _posts(self, parsed: Any, url: str) -> tuple[list[Post], int, list[str]]:
         feed = parsed.get("feed", {})
