@@ -168,7 +168,7 @@ class MastodonCollector(Collector):
             until = datetime.fromtimestamp(reset, UTC).strftime("%H:%M:%S UTC") if reset else "unknown"
             raise _InstanceStopped(f"rate-limited until {until}") from exc
         except MastodonNetworkError as exc:
-            if isinstance(exc.__context__, requests.ConnectionError) and not isinstance(exc.__context__, requests.Timeout):
+            if isinstance(exc.__context__, requests.ConnectionError):  # refused, DNS, connect timeout; not a slow answer
                 raise _InstanceStopped(f"unreachable: {exc}"[:300]) from exc
             raise
         return result
