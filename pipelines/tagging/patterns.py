@@ -97,28 +97,33 @@ def inflections(phrase: str, lang: str) -> set[str]:
 
 
 def surface_variants(phrase: str, *, joined: bool = False, plural: bool = False) -> set[str]:
-    """Lowercased spellings of a phrase: hyphen/space, punctuation, apostrophes, joined (hashtags)."""
-    base = " ".join(phrase.lower().split())
+    """Spellings of a phrase: hyphen/space, punctuation, apostrophes, joined (hashtags), plural.
+
+    Case is kept (the tokenizer splits "G.E.M." and "g.e.m." differently); matching ignores case.
+    """
+    base = " ".join(phrase.split())
+    multiword = " " in base or "-" in base
     out = {base}
     if "-" in base:
         out |= {base.replace("-", " "), base.replace("-", "")}
     stripped = " ".join(_PUNCT_DROP.sub(" ", base).split())
-    if stripped and stripped != base and len(stripped.split()) >= 2:
+    if multiword and stripped and stripped != base and len(stripped.split()) >= 2:
         out.add(stripped)
     for form in list(out):
         for apo in _APOSTROPHES:
             if apo in form:
                 other = "\u2019" if apo == "'" else "'"
                 out |= {form.replace(apo, other), form.replace(apo + "s ", "s ").replace(apo, "")}
-    if joined and not CJK_RE.search(base):
+    if joined and multiword and not CJK_RE.search(base):
         for form in list(out):
             words = re.sub(r"[^\w\s]", "", form).split()
             if 2 <= len(words) <= 6:
                 out.add("".join(words))
     if plural and not CJK_RE.search(base):
         for form in list(out):
-            if " " not in form and form.isalnum() and len(form) >= 4 and not form.endswith("s") and not form.isdigit():
-                out.add(form + "s")
+            if " " not in form and form.isascii() and form.isalnum() and len(form) >= 4 and not form.endswith("s"):
+                if not form.isdigit():
+                    out.add(form + "s")
     return {v for v in out if v}
 
 
@@ -128,10 +133,17 @@ class PatternSet:
 
     phrases: dict[str, set[str]] = field(default_factory=dict)
     regexes: dict[str, list[str]] = field(default_factory=dict)
+    _lower: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def add(self, match_key: str, values: Iterable[str]) -> None:
-        """Add surface strings (already expanded) under a key."""
-        self.phrases.setdefault(match_key, set()).update(values)
+        """Add surface strings (already expanded) under a key; duplicates differing in case are dropped."""
+        bucket = self.phrases.setdefault(match_key, set())
+        seen = self._lower.setdefault(match_key, set())
+        for value in values:
+            low = value.lower()
+            if low not in seen:
+                seen.add(low)
+                bucket.add(value)
 
     def add_regex(self, match_key: str, pattern: str) -> None:
         """Add one regular expression (without the `re:` prefix) under a key."""
@@ -158,7 +170,7 @@ def _add_list(
         if value.startswith(REGEX_PREFIX):
             patterns.add_regex(match_key, value[len(REGEX_PREFIX) :])
             continue
-        forms = inflections(value.lower(), lang) if inflect else {value}
+        forms = inflections(value, lang) if inflect else {value}
         for form in forms:
             patterns.add(match_key, surface_variants(form, joined=joined, plural=plural))
 

@@ -86,6 +86,29 @@ def poisson_rate_test(k1: int, t1: float, k0: int, t0: float) -> float:
     return min(1.0, 2.0 * min(lower, upper))
 
 
+def poisson_sf(k: int, mu: float) -> float:
+    """P(X >= k) for X ~ Poisson(mu), summed from k upwards (accurate for tiny tails)."""
+    if k <= 0:
+        return 1.0
+    if mu <= 0:
+        return 0.0
+    if k <= mu:  # the upper tail is large here: complement of the lower sum
+        term = math.exp(-mu)
+        lower = 0.0
+        for i in range(k):
+            lower += term
+            term *= mu / (i + 1)
+        return max(0.0, 1.0 - lower)
+    term = math.exp(-mu + k * math.log(mu) - math.lgamma(k + 1))
+    total = 0.0
+    i = k
+    while term > total * 1e-17 and term > 0:
+        total += term
+        i += 1
+        term *= mu / i
+    return min(1.0, total)
+
+
 def chi2_sf_1df(x: float) -> float:
     """Upper tail of the chi-squared distribution with one degree of freedom."""
     return math.erfc(math.sqrt(max(x, 0.0) / 2.0))

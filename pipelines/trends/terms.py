@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pipelines.trends.stats import chi2_sf_1df, g2_2x2, log_ratio
@@ -70,6 +70,7 @@ class EmergingTerm:
     p_value: float
     log_ratio: float
     authors: int
+    related: tuple[str, ...] = ()  # other terms found in (nearly) the same posts, e.g. the words of a phrase
 
     @property
     def keyword(self) -> str:
@@ -195,7 +196,8 @@ def emerging_terms(
     week, log2 ratio >= `min_log_ratio` (at least twice as frequent) and G² above the
     Bonferroni-corrected threshold: p < alpha / (number of terms tested), because tens of
     thousands of words and bigrams are tested at once. Phrases and words that say the same thing
-    are collapsed (see `_subsumed`). Sorted by G² then term, so the order is deterministic.
+    are collapsed (see `_subsumed`), and terms of the same posts are grouped under the strongest
+    one (`related`). Sorted by G², kind, then term, so the order is deterministic.
     """
     df_now, n_now = document_frequencies(current)
     df_base, n_base = document_frequencies(baseline)
@@ -231,9 +233,39 @@ def emerging_terms(
         for term, (a, b, g2, lr) in scored.items()
         if authors[term] >= min_authors
     }
-    kept = [t for t in found.values() if not _subsumed(t, found)]
-    kept.sort(key=lambda t: (-round(t.g2, 6), t.term))
-    return kept[:limit]
+    kept = {t.term: t for t in found.values() if not _subsumed(t, found)}
+    return _cluster(current, kept)[:limit]
+
+
+_KIND_RANK = {"phrase": 0, "hashtag": 1, "word": 2}
+
+
+def _cluster(docs: Sequence[TermDoc], terms: Mapping[str, EmergingTerm], min_overlap: float = 0.8) -> list[EmergingTerm]:
+    """Merge terms that occur in (nearly) the same posts — one event often yields a phrase, its
+    hashtag and a few words. The strongest term (G², then phrase > hashtag > word, then
+    alphabetical) leads; the others become its `related` terms. Jaccard overlap >= `min_overlap`."""
+    postings: dict[str, set[int]] = {t: set() for t in terms}
+    wanted = set(terms)
+    for index, doc in enumerate(docs):
+        for term in doc.terms & wanted:
+            postings[term].add(index)
+    order = sorted(terms.values(), key=lambda t: (-round(t.g2, 6), _KIND_RANK[t.kind], t.term))
+    taken: set[str] = set()
+    out: list[EmergingTerm] = []
+    for lead in order:
+        if lead.term in taken:
+            continue
+        taken.add(lead.term)
+        related = []
+        for other in order:
+            if other.term in taken:
+                continue
+            a, b = postings[lead.term], postings[other.term]
+            if len(a & b) >= min_overlap * len(a | b):
+                related.append(other.term)
+                taken.add(other.term)
+        out.append(replace(lead, related=tuple(related)))
+    return out
 
 
 def _subsumed(term: EmergingTerm, found: Mapping[str, EmergingTerm]) -> bool:
