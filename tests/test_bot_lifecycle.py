@@ -124,3 +124,17 @@ def test_sigterm_stops_pulse_run_cleanly(tmp_path: Path, fake: FakeTelegram, db_
     assert TOKEN not in stderr  # the token never reaches the log
     polls = fake.calls_to("getUpdates")
     assert polls[-1].params["timeout"] == 0  # PTB confirmed the last offset on the way out
+
+
+async def test_telegram_unreachable_at_start_is_retried(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from tests.fakes.server import Reply
+
+    fake.fail_next(f"/bot{TOKEN}/getMe", Reply(drop=True), times=2)
+    config_path = write_config(tmp_path / "config", fake.url, slot=utc_now() - timedelta(hours=72))
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        assert len(fake.requests_to(f"/bot{TOKEN}/getMe")) == 3
+        fake.send_command("/help", chat_id=CHAT, user_id=MEMBER)
+        await until(lambda: fake.sent_texts(CHAT), what="answer")
+    finally:
+        await bot.stop()

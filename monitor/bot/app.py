@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from monitor.bot import answers, handlers
@@ -94,13 +95,19 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
     poll_timeout = options.poll_timeout if options.poll_timeout is not None else runtime.config.settings.telegram.poll_timeout_seconds
     watcher: asyncio.Task | None = None
     try:
-        async with application:  # initialize() ... shutdown()
+        if not await _initialize(application, stop, options.backoff):
+            return
+        async with application:  # initialize() (already done: idempotent) ... shutdown()
             try:
-                await application.bot.set_my_commands([BotCommand(name, text) for name, text in answers.COMMANDS])
+                try:  # the menu is a nicety: a failure here must not stop the bot
+                    await application.bot.set_my_commands([BotCommand(name, text) for name, text in answers.COMMANDS])
+                except TelegramError as exc:
+                    log.warning("setMyCommands failed error=%r", str(exc))
                 await application.start()
                 assert application.updater is not None
                 await application.updater.start_polling(
                     timeout=poll_timeout,
+                    bootstrap_retries=5,
                     allowed_updates=[Update.MESSAGE],
                     error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
                 )
@@ -120,6 +127,24 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
     finally:
         runtime.store.close()
         log.info("pulse run stopped")
+
+
+async def _initialize(application: PulseApplication, stop: asyncio.Event, backoff: float) -> bool:
+    """getMe until Telegram answers (the network may be down at boot); False if stopped meanwhile."""
+    delay = backoff
+    while True:
+        try:
+            await application.initialize()
+            return True
+        except (NetworkError, TimedOut) as exc:  # InvalidToken is not retried: it will not heal
+            if isinstance(exc, BadRequest):
+                raise
+            log.warning("telegram unreachable at start error=%r retry_in=%g", str(exc), delay)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+            return False
+        except TimeoutError:
+            delay = min(delay * 2, 300.0)
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
