@@ -21,6 +21,8 @@ _SCRIPTS = (
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_LATIN = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LABEL = "__label__"
+LANG_ALIASES = {"ms": "id", "yue": "zh", "wuu": "zh"}
+"""fastText's lite model often calls Indonesian Malay; the project's audience writes Indonesian."""
 
 
 @lru_cache(maxsize=1)
@@ -74,4 +76,5 @@ class LanguageIdentifier:
         labels, scores = self._ft.predict(line.lower() if line.isupper() else line, k=1)
         if not labels or (scores and scores[0] < self.min_score):
             return None
-        return labels[0][len(_LABEL) :]
+        code = labels[0][len(_LABEL) :]
+        return LANG_ALIASES.get(code, code)

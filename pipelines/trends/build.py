@@ -103,8 +103,9 @@ def _daily_entity_counts(
     conn: Connection, entities: Sequence[str], days: Sequence[date], tz: str
 ) -> dict[str, list[int]]:
     series = {name: [0] * len(days) for name in entities}
-    for i, day in enumerate(days):
-        for name, n in queries.tag_counts(conn, "entity", entities, day_window(day, tz)).items():
+    per_day = queries.tag_counts_by_window(conn, "entity", entities, [day_window(day, tz) for day in days])
+    for i, counts in enumerate(per_day):
+        for name, n in counts.items():
             series[name][i] = n
     return series
 
@@ -165,7 +166,8 @@ def build_weekly_report(
 
     with store.engine.connect() as conn:
         pruned = queries.pruned_counts(conn, ["total", "category", "entity"], windows)
-        totals = [queries.post_count(conn, w) + p.get(("total", "*"), 0) for w, p in zip(windows, pruned, strict=True)]
+        live_totals = queries.post_counts_by_window(conn, windows)
+        totals = [n + p.get(("total", "*"), 0) for n, p in zip(live_totals, pruned, strict=True)]
         active = [t > 0 for t in totals]
         cat_counts = _plus_pruned(queries.tag_counts_by_window(conn, "category", cat_keys, windows), pruned, "category")
         ent_windows = windows[-1 - BASELINE_WEEKS :]
