@@ -146,3 +146,23 @@ def test_send_digest_once_sync_for_the_cli(fake: FakeTelegram, tmp_path: Path) -
     assert [o.status for o in send_digest_once_sync(**kwargs)] == ["skipped"]
     assert fake.sent_texts(5) == ["hi"]
     store.close()
+
+
+async def test_a_digest_part_that_may_have_arrived_is_never_sent_twice(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
+    """A dropped connection after the request went out: recorded as possibly delivered, skipped on resume."""
+    store = Store(f"sqlite:///{tmp_path / 'u.db'}")
+    parts = ["one", "two", "three"]
+    sender = _sender(bot, tmp_path)
+    fake.fail_next(f"/bot{TOKEN}/sendMessage", Reply(drop=True))  # "one" went out, the answer never came
+    (outcome,) = await send_digest_once(sender, store, week="2026-W47", chat_ids=[3], parts=parts, owner="a")
+    assert (outcome.status, outcome.parts_sent) == ("failed", 0)
+    assert "may have been delivered" in (outcome.error or "")
+    row = deliveries.digest_rows(store)[0]
+    assert row["message_ids"] == [None] and sender.waits == []  # not retried, placeholder kept
+
+    (outcome,) = await send_digest_once(sender, store, week="2026-W47", chat_ids=[3], parts=parts, owner="b")
+    assert (outcome.status, outcome.parts_sent) == ("sent", 2)
+    assert fake.sent_texts(3) == ["two", "three"]  # "one" was not repeated
+    assert len(fake.requests_to(f"/bot{TOKEN}/sendMessage")) == 3
+    assert deliveries.digest_rows(store)[0]["message_ids"][0] is None
+    store.close()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 from telegram import Bot, InputMediaPhoto, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -46,7 +47,28 @@ Part = str | Photo | Album
 
 
 class Undeliverable(Exception):
-    """A message could not be sent after every retry (or Telegram refused it for good)."""
+    """A message could not be sent after every retry (or Telegram refused it for good).
+
+    `certain` is False when the last attempt may have reached Telegram (no answer came back).
+    """
+
+    def __init__(self, message: str, *, certain: bool = True):
+        super().__init__(message)
+        self.certain = certain
+
+
+def maybe_delivered(exc: TelegramError) -> bool:
+    """True if a failed request may still have been processed by Telegram (sent, but no answer).
+
+    Telegram's own error answers (4xx, 5xx, flood control) and failures to connect are certain
+    non-deliveries; read/write timeouts and dropped connections are not.
+    """
+    if isinstance(exc, RetryAfter | BadRequest | Forbidden | InvalidToken):
+        return False
+    cause = exc.__cause__
+    if cause is None:  # PTB raised it from an HTTP status Telegram sent
+        return False
+    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -97,7 +119,9 @@ class Sender:
         self.dead_letter = dead_letter
         self._sleep = sleep
 
-    async def _call(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def _call(self, what: str, call: Callable[[], Awaitable[T]], *, at_most_once: bool = False) -> T:
+        """Run one Bot API call with retries. `at_most_once`: never retry a request that may have
+        been delivered (a digest part: a missing part is recorded, a repeated one cannot be undone)."""
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
@@ -114,16 +138,17 @@ class Sender:
             except (BadRequest, Forbidden, InvalidToken) as exc:  # BadRequest subclasses NetworkError
                 raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message}") from exc
             except (TimedOut, NetworkError) as exc:
-                # Note: a read timeout may mean Telegram got the message; we prefer delivering twice
-                # to losing a part, which only a timeout *after* Telegram accepted it can cause.
+                uncertain = maybe_delivered(exc)
+                if at_most_once and uncertain:
+                    raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message} (may have been delivered)", certain=False) from exc
                 if attempt == self.attempts:
-                    raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message}") from exc
+                    raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message}", certain=not uncertain) from exc
                 log.warning("send failed what=%s error=%r attempt=%d retry_in=%g", what, str(exc), attempt, delay)
                 await self._sleep(delay)
                 delay = min(delay * 2, 60.0)
         raise Undeliverable(f"{what}: no attempts left")  # pragma: no cover - loop always returns/raises
 
-    async def send_text(self, chat_id: int, html: str) -> list[Message]:
+    async def send_text(self, chat_id: int, html: str, *, at_most_once: bool = False) -> list[Message]:
         """Send an HTML message, split if longer than Telegram allows."""
         out = []
         for piece in split_html(html):
@@ -133,36 +158,42 @@ class Sender:
                     lambda piece=piece: self.bot.send_message(
                         chat_id, piece, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                     ),
+                    at_most_once=at_most_once,
                 )
             )
         return out
 
-    async def send_photo(self, chat_id: int, photo: Photo) -> Message:
+    async def send_photo(self, chat_id: int, photo: Photo, *, at_most_once: bool = False) -> Message:
         """Send one PNG with an optional HTML caption."""
         return await self._call(
             f"sendPhoto chat={chat_id}",
             lambda: self.bot.send_photo(
                 chat_id, photo.data, caption=photo.caption, parse_mode=ParseMode.HTML, filename=photo.filename
             ),
+            at_most_once=at_most_once,
         )
 
-    async def send_album(self, chat_id: int, album: Album) -> list[Message]:
+    async def send_album(self, chat_id: int, album: Album, *, at_most_once: bool = False) -> list[Message]:
         """Send 2–10 photos as one media group (one photo goes as a plain photo)."""
         if len(album.photos) == 1:
-            return [await self.send_photo(chat_id, album.photos[0])]
+            return [await self.send_photo(chat_id, album.photos[0], at_most_once=at_most_once)]
         media = [
             InputMediaPhoto(p.data, caption=p.caption, parse_mode=ParseMode.HTML, filename=p.filename)
             for p in album.photos[:10]
         ]
-        return list(await self._call(f"sendMediaGroup chat={chat_id}", lambda: self.bot.send_media_group(chat_id, media)))
+        return list(
+            await self._call(
+                f"sendMediaGroup chat={chat_id}", lambda: self.bot.send_media_group(chat_id, media), at_most_once=at_most_once
+            )
+        )
 
-    async def send_part(self, chat_id: int, part: Part) -> int | list[int]:
+    async def send_part(self, chat_id: int, part: Part, *, at_most_once: bool = False) -> int | list[int]:
         """Send one digest part; returns its message id (or ids)."""
         if isinstance(part, Photo):
-            return (await self.send_photo(chat_id, part)).message_id
+            return (await self.send_photo(chat_id, part, at_most_once=at_most_once)).message_id
         if isinstance(part, Album):
-            return [m.message_id for m in await self.send_album(chat_id, part)]
-        messages = await self.send_text(chat_id, part)
+            return [m.message_id for m in await self.send_album(chat_id, part, at_most_once=at_most_once)]
+        messages = await self.send_text(chat_id, part, at_most_once=at_most_once)
         return messages[0].message_id if len(messages) == 1 else [m.message_id for m in messages]
 
     async def reply(self, chat_id: int, html: str) -> bool:
@@ -243,9 +274,12 @@ async def _send_claimed(sender: Sender, store: Store, claim: deliveries.DigestCl
         for index in range(claim.done_parts, len(parts)):
             await asyncio.to_thread(deliveries.begin_part, store, claim)
             try:
-                ids = await sender.send_part(claim.chat_id, parts[index])
-            except Undeliverable:
-                await asyncio.to_thread(deliveries.part_not_sent, store, claim)
+                ids = await sender.send_part(claim.chat_id, parts[index], at_most_once=True)
+            except Undeliverable as exc:
+                if exc.certain:
+                    await asyncio.to_thread(deliveries.part_not_sent, store, claim)
+                else:  # keep the placeholder: this part is never sent again
+                    log.warning("digest part may have been delivered week=%s chat=%s part=%d", claim.week, claim.chat_id, index)
                 raise
             await asyncio.to_thread(deliveries.part_sent, store, claim, ids)
             sent += 1
