@@ -213,6 +213,16 @@ def test_persistent_server_errors_fail_the_query_then_the_source(fake, store):
     assert last_run(store)["status"] == "failed"
 
 
+def test_missing_or_private_subreddit_fails_only_its_query(fake, store):
+    fake.fail_next("/r/gone/new", Reply(404, {"message": "Not Found", "error": 404}))
+    fake.fail_next("/r/private/new", Reply(403, {"reason": "private", "message": "Forbidden", "error": 403}))
+    report = run(store, options(fake, subreddits=["gone", "private", "Labubu"], max_failed_queries=1))
+    assert report.status == "partial"
+    assert [(q.query, q.errors, q.new) for q in report.queries] == [("r/gone", 1, 0), ("r/private", 1, 0), ("r/Labubu", 0, 30)]
+    assert "404" in report.queries[0].messages[0]
+    assert len(fake.requests_to("/r/gone/new")) == 1  # a 404 is not retried
+
+
 def test_429_with_reset_header_waits_then_continues(fake, store):
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-used": "1000", "x-ratelimit-reset": "1"}
     fake.fail_next("/r/Labubu/new", Reply(429, {"message": "Too Many Requests", "error": 429}, headers))
