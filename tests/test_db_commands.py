@@ -162,13 +162,28 @@ def _write_config(config_dir: Path, **changes) -> Path:  # noqa: ANN003
     return path
 
 
+class _Env:
+    """Environment variables for the CLI under test (it reads the environment at each call)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self._mp = monkeypatch
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._mp.setenv(name, value)
+
+    def update(self, **values: str) -> None:
+        for name, value in values.items():
+            self._mp.setenv(name, value)
+
+
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The environment the CLI sees (STATE.env is read once at import, so it is replaced here)."""
-    env: dict[str, str] = {}
-    monkeypatch.setattr(STATE, "env", env)
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> _Env:
+    """A clean environment for the CLI: no .env file, none of the variables the tests set."""
+    monkeypatch.setenv("PULSE_DOTENV", str(tmp_path / "no.env"))
+    for name in ("PULSE_DATABASE_URL", "PULSE_CONFIG", "TELEGRAM_BOT_TOKEN", "DOCTOR_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(STATE, "config_path", None)
-    yield env
+    return _Env(monkeypatch)
 
 
 def test_cli_stats_and_prune(database_url, config_dir, cli_env):
@@ -341,7 +356,8 @@ def test_doctor_failures_each_say_the_fix(config_dir, cli_env, tmp_path, doctor_
     schema_line = _line(lines, "schema")
     assert schema_line.startswith("FAIL") and "fix: run `pulse db upgrade`" in schema_line
     source_line = _line(lines, "source doctor_api")
-    assert source_line.startswith("FAIL") and "DOCTOR_API_TOKEN not set" in source_line and "fix: set DOCTOR_API_TOKEN" in source_line
+    assert source_line.startswith("FAIL") and "DOCTOR_API_TOKEN not set" in source_line
+    assert "fix: set DOCTOR_API_TOKEN" in source_line
     telegram_line = _line(lines, "telegram")
     assert telegram_line.startswith("FAIL") and "fix: create a bot with @BotFather" in telegram_line
     assert lines[-1] == "2 ok or skipped, 3 failed"
@@ -381,11 +397,13 @@ def test_doctor_online_checks_credentials_token_and_membership(config_dir, cli_e
     assert code == 1
     api = _line(lines, "source doctor_api online")
     assert api.startswith("FAIL") and "401 Unauthorized: invalid token" in api and "fix: check the doctor_api credentials" in api
-    assert _line(lines, "source doctor_plain online") == "skip source doctor_plain online: not checked (this collector has no online check)"
+    plain = _line(lines, "source doctor_plain online")
+    assert plain == "skip source doctor_plain online: not checked (this collector has no online check)"
     assert _line(lines, "telegram token").startswith("ok   telegram token: valid, bot @pulse_doctor_bot")
     assert _line(lines, "telegram chat -1001").startswith("ok ")
     channel = _line(lines, "telegram chat -1002")
-    assert channel.startswith("FAIL") and "not an administrator" in channel and "fix: make @pulse_doctor_bot an administrator" in channel
+    assert channel.startswith("FAIL") and "not an administrator" in channel
+    assert "fix: make @pulse_doctor_bot an administrator" in channel
     assert _line(lines, "telegram chat -1003").startswith("ok ")
     left = _line(lines, "telegram chat -1004")
     assert left.startswith("FAIL") and "not a member" in left and "fix: add @pulse_doctor_bot" in left
