@@ -9,6 +9,7 @@ import logging
 from telegram import Update
 
 from monitor.bot import answers, reports
+from monitor.bot.delivery import Undeliverable
 from monitor.bot.runtime import PulseContext
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,9 @@ def _chat(update: Update) -> int:
 
 
 def _arg(context: PulseContext) -> str | None:
-    return " ".join(context.args).strip() or None if context.args else None
+    if not context.args:
+        return None
+    return " ".join(context.args).strip() or None
 
 
 async def help_command(update: Update, context: PulseContext) -> None:
@@ -31,15 +34,20 @@ async def help_command(update: Update, context: PulseContext) -> None:
 async def digest_command(update: Update, context: PulseContext) -> None:
     """/digest [week]: the digest of a week (default: the latest complete one) now, to this chat."""
     runtime = context.runtime
+    config = runtime.config  # one snapshot for the whole answer, even if a reload swaps it meanwhile
     chat = _chat(update)
     try:
-        week = reports.parse_week(_arg(context), runtime.config, runtime.clock())
+        week = reports.parse_week(_arg(context), config, runtime.clock())
     except ValueError as exc:
         await runtime.sender.reply(chat, html.escape(str(exc)))
         return
-    parts = await asyncio.to_thread(reports.digest_parts, runtime.store, runtime.config, week, runtime.clock())
-    for part in parts:
-        await runtime.sender.send_part(chat, part)
+    parts = await asyncio.to_thread(reports.digest_parts, runtime.store, config, week, runtime.clock())
+    for index, part in enumerate(parts):
+        try:
+            await runtime.sender.send_part(chat, part)
+        except Undeliverable as exc:
+            runtime.sender.record_undeliverable(chat, f"/digest {week}", parts[index:], str(exc))
+            return
 
 
 async def _reply_all(context: PulseContext, chat: int, messages: list[str]) -> None:
