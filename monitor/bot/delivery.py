@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from telegram import Bot, InputMediaPhoto, Message
+from telegram import Bot, InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_MESSAGE = 4096
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Sender:
                 log.warning("send failed what=%s error=%r attempt=%d retry_in=%g", what, str(exc), attempt, delay)
                 await self._sleep(delay)
                 delay = min(delay * 2, 60.0)
+            except TelegramError as exc:  # ChatMigrated, Conflict, EndPointNotFound…: Telegram said no
+                raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message}") from exc
         raise Undeliverable(f"{what}: no attempts left")  # pragma: no cover - loop always returns/raises
 
     async def send_text(self, chat_id: int, html: str, *, at_most_once: bool = False) -> list[Message]:
@@ -156,7 +159,7 @@ class Sender:
                 await self._call(
                     f"sendMessage chat={chat_id}",
                     lambda piece=piece: self.bot.send_message(
-                        chat_id, piece, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                        chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                     ),
                     at_most_once=at_most_once,
                 )
