@@ -16,6 +16,7 @@ from pipelines.trends.stats import (
     g2_2x2,
     log_ratio,
     poisson_rate_test,
+    poisson_sf,
 )
 
 
@@ -105,3 +106,14 @@ def test_compare_shares():
     assert direction == "falling"
     assert compare_shares(2, 3, 1, 30, min_count=5, alpha=0.5)[1] == "steady"  # category too small
     assert compare_shares(0, 0, 5, 10, min_count=5, alpha=0.01) == (1.0, "steady")
+
+
+@pytest.mark.parametrize(("k", "mu"), [(0, 2.0), (1, 0.5), (5, 1.4), (3, 7.0), (25, 4.0), (60, 30.0)])
+def test_poisson_tail_matches_direct_summation(k: int, mu: float):
+    def pmf(i: int) -> float:
+        return math.exp(-mu + i * math.log(mu) - math.lgamma(i + 1))
+
+    lower = sum(pmf(i) for i in range(k))
+    upper = sum(pmf(i) for i in range(k, k + 300))
+    assert poisson_sf(k, mu) == pytest.approx(upper, rel=1e-9, abs=1e-15)
+    assert poisson_sf(k, mu) == pytest.approx(1 - lower, abs=1e-12)

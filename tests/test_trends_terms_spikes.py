@@ -31,7 +31,10 @@ def test_emerging_terms_finds_the_new_term_and_skips_the_rest():
     watched = watched_forms(["Labubu", "#labubu", "blind box"])
     found = emerging_terms(current, baseline, watched=watched, min_docs=5, min_authors=3)
     terms = [t.term for t in found]
-    assert "zimomo" in terms or "zimomo drop" in terms
+    # One event, one line: the phrase leads, the words of the same posts are listed with it.
+    assert len(found) == 1
+    assert {found[0].term, *found[0].related} == {"queue", "zimomo drop", "drop tonight"}  # words inside phrases dropped
+    assert found[0].kind == "phrase"
     assert not any("megaspam" in t for t in terms)  # single author
     assert not any("labubu" in t for t in terms)  # watched, and not new
     assert "plush" not in terms and "cute" not in terms  # same rate as before
@@ -92,6 +95,10 @@ def test_small_counts_and_short_history_do_not_alert():
     assert detect_spikes([1, 1, 1, 40]) == []  # under min_history days
     rule = SpikeRule(min_count=30)
     assert detect_spikes(series_with({30: 25}), rule) == []
+    # 1.4 a day → 7 clears mean + 3σ (≈ 4.9) but P(X >= 7 | 1.4) ≈ 8e-4: chance, with many entities.
+    quiet = [1, 2, 1, 1, 2, 1, 2] * 4
+    assert detect_spikes([*quiet, 7]) == []
+    assert detect_spikes([*quiet, 7], SpikeRule(max_p=1e-2)) != []
 
 
 def test_spikes_in_series_gives_dates_and_keys():

@@ -105,3 +105,42 @@ def watchlist() -> Watchlist:
 def settings(**digest) -> Settings:
     """Settings in UTC with optional digest overrides."""
     return Settings.model_validate({"timezone": "UTC", "digest": digest})
+
+
+def fill_known_weeks(store: Store) -> None:
+    """Weeks 43–46 steady; week 47: toys ×4 (Labubu spike on Thu 19 Nov), shopping share 20 % → 60 %,
+    game 1 → 3, a new term ('zimomo drop'), HTML in post text, posts at the Berlin week edges."""
+    specs: list[Spec] = []
+    for week in (43, 44, 45, 46):
+        start = monday(f"2026-W{week}")
+        for i in range(20):
+            specs.append(Spec(start + timedelta(days=i % 7, hours=10), ["drama"], ["ReelShort"], text="reelshort finale tonight", author=f"d{i}", lang="es"))
+        for i in range(10):
+            interests = ["shopping"] if i < 2 else []
+            specs.append(Spec(start + timedelta(days=i % 7, hours=11), ["toy"], ["Labubu"], interests, text="labubu plush shelf photo", author=f"t{i}"))
+    specs.append(Spec(monday("2026-W46") + timedelta(days=2, hours=9), ["game"], ["Genshin Impact"], author="g0"))
+    week = monday("2026-W47")
+    for i in range(20):
+        specs.append(Spec(week + timedelta(days=i % 7, hours=10), ["drama"], ["ReelShort"], text="reelshort finale tonight", author=f"d{i}", lang="es"))
+    for i in range(40):
+        # 30 of 40 on Thursday 19 November: the spike. Shopping on 24 of 40 (60 % vs 20 % before).
+        when = week + timedelta(days=3, hours=8, minutes=i) if i < 30 else week + timedelta(days=i % 3, hours=12)
+        specs.append(
+            Spec(
+                when,
+                ["toy"],
+                ["Labubu"],
+                ["shopping"] if i < 24 else [],
+                text=f"queued for the zimomo drop <b>sold</b> & gone #{i}",
+                author=f"t{i % 8}",
+                engagement=float(i),
+                url=f"https://example.org/toy/{i}",
+            )
+        )
+    for i in range(3):
+        specs.append(Spec(week + timedelta(days=1, hours=9 + i), ["game"], ["Genshin Impact"], author="g1"))
+    # Edge of the week in Berlin: Sunday 23:30 UTC before W47 is Monday 00:30 local (inside W47);
+    # Sunday 23:30 UTC at the end of W47 is already W48 locally (outside).
+    specs.append(Spec(week - timedelta(minutes=30), ["drama"], ["Hidden Love"], author="edge-in", text="hidden love rewatch"))
+    specs.append(Spec(week + timedelta(days=7) - timedelta(minutes=30), ["drama"], ["Hidden Love"], author="edge-out"))
+    add_posts(store, specs)

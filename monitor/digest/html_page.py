@@ -85,7 +85,7 @@ def _table(report: WeeklyReport) -> list[str]:
         base = f"{t.vs_baseline.pct:+.0f}%" if t.vs_baseline.pct is not None else f"avg {text.number(t.vs_baseline.baseline)}"
         rows.append(
             f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td{_dir(t.direction)}>'
-            f"{text.count(t.count)} {ARROW[t.direction]}</td><td>{prev}</td><td>{base}</td>"
+            f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td><td>{prev}</td><td>{base}</td>"
             f"<td>{text.count(t.authors)}</td><td>{text.compact(t.engagement)}</td></tr>"
         )
     return [*rows, "</tbody></table>"]
@@ -95,11 +95,15 @@ def _section(s: CategorySection) -> list[str]:
     out = [
         f'<div class="cat" style="--c:{category_colour(s.key)}">',
         f"<h3>{_e(s.label)}</h3>",
-        f"<p>{_e(text.trend_line(s.trend))} <span{_dir(s.trend.direction)}>{_e(text.direction_word(s.trend))}</span></p>",
+        f"<p>{_e(text.trend_line(s.trend))}"
+        + (f" <span{_dir(s.trend.direction)}>{_e(text.direction_word(s.trend))}</span>" if s.trend.direction != "steady" else "")
+        + "</p>",
     ]
     if s.entities:
         names = ", ".join(
-            f"<span{_dir(e.direction)}>{_e(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}</span>"
+            f"<span{_dir(e.direction)}>{_e(e.label)} {text.count(e.count)} {ARROW[e.direction]}</span>"
+            if e.direction != "steady"
+            else f"{_e(e.label)} {text.count(e.count)}"
             for e in s.entities[:8]
         )
         out.append(f"<p>Titles: {names}</p>")
@@ -121,7 +125,8 @@ def _conversion(report: WeeklyReport) -> list[str]:
         if s.trend.count == 0:
             continue
         cells = "".join(
-            f"<td{_dir(i.direction)}>{text.percent(i.share)} ({i.delta_pp:+.0f}) {ARROW[i.direction]}</td>" for i in s.interests
+            f"<td{_dir(i.direction)}>{text.percent(i.share)} ({i.delta_pp:+.0f}){' ' + ARROW[i.direction] if i.direction != 'steady' else ''}</td>"
+            for i in s.interests
         )
         rows.append(f"<tr><td>{_e(s.label)}</td>{cells}</tr>")
     return [*rows, "</tbody></table>"]
@@ -132,7 +137,9 @@ def _suggestions(report: WeeklyReport) -> list[str]:
         return ["<h2>Suggested keywords</h2>", "<p>No new term stood out this week.</p>"]
     items = [
         f"<li><code>{_e(t.term)}</code> ({t.kind}): {t.docs} posts, {t.authors} authors — "
-        f"{text.percent(t.share)} vs {text.percent(t.baseline_share)} before, G² {t.g2:.0f}</li>"
+        f"{text.percent(t.share)} vs {text.percent(t.baseline_share)} before, G² {t.g2:.0f}"
+        + (f"; same posts: {_e(', '.join(t.related[:4]))}" if t.related else "")
+        + "</li>"
         for t in report.suggested_keywords
     ]
     return ["<h2>Suggested keywords</h2>", "<p>Not on the watchlist yet; add useful ones to <code>config/keywords.yaml</code>.</p>", "<ul>", *items, "</ul>"]
