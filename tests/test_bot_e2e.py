@@ -447,3 +447,36 @@ async def test_settings_edit_changes_the_allow_list_live(tmp_path: Path, fake: F
         assert fake.sent_texts(newcomer)[1] == answers.HELP
     finally:
         await bot.stop()
+
+
+async def test_the_cron_job_sends_the_slot_digest_and_the_check_then_finds_it_sent(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from monitor.bot import jobs
+
+    path = _config(tmp_path, fake, slot_hours_ago=0.02)  # the slot was a minute ago
+    week = latest_complete_week(utc_now() - timedelta(minutes=1), "UTC")
+    seed_week(db_url, week)
+    bot = await start_bot(path, fake, db_url, catch_up_at_start=False)
+    try:
+        assert bot.runtime.jobs == {}  # nothing ran at start
+        await bot.runtime.scheduler.run_job("digest", jobs.deliver_scheduled_digest)  # what the cron trigger runs
+        sent = _digest_requests(fake, CHAT)
+        assert len(sent) >= 2
+        await bot.runtime.scheduler.run_job("digest-check", jobs.deliver_due_digest)
+        assert _digest_requests(fake, CHAT) == sent
+        assert [(r["week"], r["status"]) for r in deliveries.digest_rows(bot.runtime.store)] == [(str(week), "sent")]
+    finally:
+        await bot.stop()
+
+
+def test_pulse_run_without_a_token_exits_with_a_message(tmp_path: Path, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from monitor.cli.context import STATE
+    from monitor.cli.main import app
+
+    path = _config(tmp_path, fake)
+    monkeypatch.setattr(STATE, "env", {"PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    result = CliRunner().invoke(app, ["--config", str(path), "run"])
+    assert result.exit_code == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.output
+    assert fake.calls == []
