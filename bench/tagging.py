@@ -4,8 +4,9 @@
     .venv/bin/python bench/tagging.py --posts 20000
 
 Each variant runs in a fresh child process (so peak RSS is its own, ru_maxrss, imports and model
-loading included; a pool variant adds its workers' peaks). Posts are generated lazily from a fixed
-seed, so every variant sees the same stream and the generator costs no memory.
+loading included; for the pool variant the summed PSS of parent and workers, since forked workers
+share pages). Posts are generated once from a fixed seed into a temporary file that every variant
+streams, so generation costs no variant time or memory.
 
 Variants:
   production       Tagger.tag_texts: nlp.pipe(batch_size=256), language ID + matcher + rules
@@ -19,10 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,7 +92,59 @@ def _peak_mb(children: bool = False) -> float:
     return usage.ru_maxrss / 1024  # Linux: KiB
 
 
-def _run_variant(name: str, posts: int) -> dict:
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of one process (shared pages split between sharers), 0 if unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += [int(x) for x in task.read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+class PssSampler(threading.Thread):
+    """Samples the summed PSS of this process and its children every 50 ms; keeps the peak."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.stop.wait(0.05):
+            self.peak = max(self.peak, _pss_mb(me) + sum(_pss_mb(c) for c in _children(me)))
+
+
+def _read_posts(corpus: Path, limit: int) -> Iterator[str]:
+    """Stream the first `limit` posts of the corpus file (one post per line)."""
+    with corpus.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if number >= limit:
+                return
+            yield line.rstrip("\n")
+
+
+def write_corpus(path: Path, count: int) -> Path:
+    """Write the synthetic posts once, so generating them costs no variant any time or memory."""
+    with path.open("w", encoding="utf-8") as out:
+        for text in synthetic_posts(count):
+            out.write(text.replace("\n", " ") + "\n")
+    return path
+
+
+def _run_variant(name: str, posts: int, corpus: Path) -> dict:
     """Runs inside the child process."""
     from monitor.config import load_watchlist
 
@@ -127,15 +183,24 @@ def _run_variant(name: str, posts: int) -> dict:
     else:
         raise SystemExit(f"unknown variant {name}")
     setup = time.perf_counter() - start
+    sampler = PssSampler()
+    sampler.start()
     tagged = hits = 0
     t0 = time.perf_counter()
-    for tags in run(synthetic_posts(posts)):
+    cpu0 = time.process_time()
+    for tags in run(_read_posts(corpus, posts)):
         tagged += 1
         hits += count_with(tags)
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    sampler.stop.set()
+    sampler.join()
     peak = _peak_mb()
+    rss_note = "ru_maxrss"
     if workers > 1:
-        peak += workers * _peak_mb(children=True)  # upper bound: every worker at the largest worker's peak
+        # RSS double-counts pages the forked workers share with the parent: report the summed PSS peak
+        peak = max(sampler.peak, _peak_mb())
+        rss_note = f"peak summed PSS of parent + {workers} workers (RSS sum upper bound {_peak_mb() + workers * _peak_mb(children=True):.0f} MB)"
     return {
         "variant": name,
         "posts": tagged,
@@ -143,13 +208,15 @@ def _run_variant(name: str, posts: int) -> dict:
         "setup_seconds": round(setup, 2),
         "posts_per_s": round(tagged / elapsed, 1),
         "peak_rss_mb": round(peak, 1),
+        "memory": rss_note,
+        "cpu_posts_per_s": round(tagged / cpu, 1) if workers == 1 and cpu else None,
         "with_tags": hits,
     }
 
 
-def _child(name: str, posts: int) -> dict:
+def _child(name: str, posts: int, corpus: Path) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--variant", name, "--posts", str(posts)],
+        [sys.executable, __file__, "--variant", name, "--posts", str(posts), "--corpus", str(corpus)],
         capture_output=True,
         text=True,
         check=False,
@@ -166,10 +233,17 @@ def main() -> None:
     parser.add_argument("--per-call-posts", type=int, default=20_000, help="posts for the nlp(text) baseline")
     parser.add_argument("--sm-posts", type=int, default=3_000, help="posts for the en_core_web_sm baseline")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
-        print(json.dumps(_run_variant(args.variant, args.posts)))
+        print(json.dumps(_run_variant(args.variant, args.posts, args.corpus)))
         return
+    with tempfile.TemporaryDirectory(prefix="pulse-bench-tagging-") as tmp:
+        corpus = write_corpus(Path(tmp) / "posts.txt", max(args.posts, args.per_call_posts, args.sm_posts))
+        _compare(args, corpus)
+
+
+def _compare(args: argparse.Namespace, corpus: Path) -> None:
 
     plan = [
         ("production", args.posts),
@@ -178,16 +252,19 @@ def main() -> None:
         ("en_core_web_sm", args.sm_posts),
     ]
     results = {}
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} CPUs, load average {load:.2f} at start (other work on the machine slows every variant)")
     print(f"{'variant':<16} {'posts':>8} {'seconds':>8} {'posts/s':>10} {'peak RSS MB':>12}  note")
     for name, n in plan:
-        r = _child(name, n)
+        r = _child(name, n, corpus)
         results[name] = r
         if "skipped" in r or "error" in r:
             print(f"{name:<16} {'-':>8} {'-':>8} {'-':>10} {'-':>12}  {r.get('skipped') or r.get('error')}")
             continue
         print(
             f"{name:<16} {r['posts']:>8} {r['seconds']:>8} {r['posts_per_s']:>10,.0f} {r['peak_rss_mb']:>12.0f}"
-            f"  setup {r['setup_seconds']}s, {r['with_tags']} posts with tags"
+            f"  setup {r['setup_seconds']}s, {r['with_tags']} posts with tags; {r['memory']}"
+            + (f"; {r['cpu_posts_per_s']:,.0f} posts per CPU-second" if r.get("cpu_posts_per_s") else "")
         )
     prod = results["production"]
     if "posts_per_s" in prod:
@@ -197,10 +274,14 @@ def main() -> None:
             f"\nproduction: {prod['posts_per_s']:,.0f} posts/s (target ≥ {TARGET_POSTS_PER_S:,}: {'ok' if ok_speed else 'MISSED'}), "
             f"peak RSS {prod['peak_rss_mb']:.0f} MB (target < {TARGET_RSS_MB}: {'ok' if ok_rss else 'MISSED'})"
         )
-        for name in ("production-pool", "per-call", "en_core_web_sm"):
+        pool = results.get("production-pool", {})
+        if "posts_per_s" in pool:
+            print(f"pool of 2 workers / production: {pool['posts_per_s'] / prod['posts_per_s']:.2f}× the speed")
+        for name in ("per-call", "en_core_web_sm"):
             other = results.get(name, {})
             if "posts_per_s" in other:
-                print(f"production / {name}: {prod['posts_per_s'] / other['posts_per_s']:.1f}× the speed")
+                ratio = prod["posts_per_s"] / other["posts_per_s"]
+                print(f"production / {name} baseline: {ratio:.1f}× the speed (posts/s ratio)")
 
 
 if __name__ == "__main__":

@@ -175,6 +175,12 @@ def test_tag_posts_keeps_order_and_uses_title(tagger: Tagger):
     assert [t.entities for t in tags] == [["Labubu"], [], ["Jay Chou"]]
 
 
+def test_worker_pool_gives_the_same_tags_in_order(tagger: Tagger):
+    texts = ["Labubu at Pop Mart", "nothing to see", "trip to Chengdu for hot pot", "原神の新キャラ"] * 300
+    pooled = build_tagger(KEYWORDS, workers=2)
+    assert list(pooled.tag_texts(texts)) == list(tagger.tag_texts(texts))
+
+
 # -- configuration drives tagging -------------------------------------------------------------
 
 MINIMAL = """\

@@ -19,6 +19,34 @@ for _name in ("culture_lang", "culture_matches", "culture_tags"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
+RAW_TEXT = "culture_raw_text"
+"""user_data key of the text a doc was made from (set by RawTextTokenizer)."""
+
+
+def raw_text(doc: Doc) -> str:
+    """The doc's text without rebuilding it token by token (`Doc.text` is slow on hot paths)."""
+    text = doc.user_data.get(RAW_TEXT)
+    return text if text is not None else doc.text
+
+
+class RawTextTokenizer:
+    """Wraps a spaCy tokenizer and keeps the input text on each doc; everything else is delegated."""
+
+    def __init__(self, tokenizer: Any):
+        self.inner = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.inner(text)
+        doc.user_data[RAW_TEXT] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
 
 # -- language ---------------------------------------------------------------------------------
 
@@ -30,7 +58,7 @@ class LanguageComponent:
         self.identifier = LanguageIdentifier(min_score=min_score)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.culture_lang = self.identifier.identify(doc.text)
+        doc._.culture_lang = self.identifier.identify(raw_text(doc))
         return doc
 
 
@@ -64,7 +92,7 @@ class KeywordMatcher:
         keys = self._keys
         found = [(*keys[mid], start, end) for mid, start, end in self.matcher(doc)]
         for (kind, owner), regex in self.regexes:
-            for m in regex.finditer(doc.text):
+            for m in regex.finditer(raw_text(doc)):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
                     found.append((kind, owner, span.start, span.end))
@@ -211,7 +239,7 @@ class TagRules:
 def _span(doc: Doc, kind: str, label: str, start: int, end: int) -> dict[str, Any]:
     first, last = doc[start], doc[end - 1]
     start_char, end_char = first.idx, last.idx + len(last)
-    return {"kind": kind, "label": label, "text": doc.text[start_char:end_char], "start": start_char, "end": end_char}
+    return {"kind": kind, "label": label, "text": raw_text(doc)[start_char:end_char], "start": start_char, "end": end_char}
 
 
 @Language.factory("culture_rules", default_config={"watchlist": {"categories": {"none": {"label": "none"}}}})

@@ -15,6 +15,7 @@ from spacy.util import compile_infix_regex
 from monitor.config.watchlist import Watchlist
 from monitor.posts import Post, PostTags
 from pipelines.tagging import components  # noqa: F401  (registers the factories)
+from pipelines.tagging.components import RawTextTokenizer
 from pipelines.tagging.patterns import CJK_CHARS
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def make_nlp() -> Language:
     nlp = spacy.blank("xx")
     infixes = [*nlp.Defaults.infixes, f"[{CJK_CHARS}]"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer = RawTextTokenizer(nlp.tokenizer)
     return nlp
 
 
@@ -95,21 +97,22 @@ class Tagger:
     # -- a pool of worker processes that each run the same pipeline and return plain tags -----
 
     def _tag_parallel(self, texts: Iterable[str]) -> Iterator[PostTags]:
+        """Forked workers share this process's pipeline (copy-on-write) and send back plain tuples."""
+        global _WORKER_NLP
         ctx = mp.get_context("fork")
         chunk = self.batch_size * 4
-        with ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.watchlist.model_dump(mode="json"),)) as pool:
-            chunks = iter(lambda: list(islice(texts, chunk)), [])
-            for tagged in pool.imap(_tag_chunk, chunks, chunksize=1):
-                for categories, entities, interests, lang, spans in tagged:
-                    yield PostTags(list(categories), list(entities), list(interests), lang, spans)
+        _WORKER_NLP = self.nlp
+        try:
+            with ctx.Pool(self.workers) as pool:
+                chunks = iter(lambda: list(islice(texts, chunk)), [])
+                for tagged in pool.imap(_tag_chunk, chunks, chunksize=1):
+                    for categories, entities, interests, lang, spans in tagged:
+                        yield PostTags(categories, entities, interests, lang, spans)
+        finally:
+            _WORKER_NLP = None
 
 
 _WORKER_NLP: Language | None = None
-
-
-def _init_worker(watchlist: dict) -> None:
-    global _WORKER_NLP
-    _WORKER_NLP = build_pipeline(Watchlist.model_validate(watchlist))
 
 
 def _tag_chunk(texts: list[str]) -> list[tuple]:
