@@ -15,7 +15,7 @@ from monitor.collectors.runner import run_source
 from monitor.config import AppConfig
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Category, Entity, Watchlist
-from monitor.store import schema
+from monitor.store import Store, schema
 from tests.fakes.reddit import FakeReddit, submission
 from tests.fakes.server import Reply
 
@@ -31,6 +31,22 @@ class Sleeps(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """SQLite only: collector behaviour does not depend on the database (see `any_store`)."""
+    s = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def any_store(database_url: str):
+    """SQLite and PostgreSQL, for the tests whose point is how posts and checkpoints land."""
+    s = Store(database_url)
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +121,8 @@ def test_site_wide_search_per_entity_query(fake, store):
     assert len(stored(store)) == 60
 
 
-def test_paging_follows_after_and_second_run_stops_at_checkpoint(fake, store):
+def test_paging_follows_after_and_second_run_stops_at_checkpoint(fake, any_store):
+    store = any_store
     fake.default_count = 250
     run(store, options(fake))
     pages = fake.requests_to("/r/Labubu/new")
@@ -136,7 +153,8 @@ def test_page_budget_resumes_next_run_without_gaps(fake, store):
     assert len(stored(store)) == 33
 
 
-def test_same_post_from_two_queries_and_two_runs_is_stored_once_with_fresh_metrics(fake, store):
+def test_same_post_from_two_queries_and_two_runs_is_stored_once_with_fresh_metrics(fake, any_store):
+    store = any_store
     shared = fake.listing("r/Labubu")[:3]
     fake.listings["search:Labubu"] = list(shared) + [{"kind": "t3", "data": submission("popmart", 1)}]
     fake.listings["search:Pop Mart"] = list(shared)

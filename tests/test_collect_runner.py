@@ -30,6 +30,22 @@ class Killed(BaseException):
     """Stands for the process dying (not an Exception: nothing in the runner may swallow it)."""
 
 
+@pytest.fixture
+def store(tmp_path: Path):
+    """SQLite only: collector behaviour does not depend on the database (see `any_store`)."""
+    s = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def any_store(database_url: str):
+    """SQLite and PostgreSQL, for the tests whose point is how posts and checkpoints land."""
+    s = Store(database_url)
+    yield s
+    s.close()
+
+
 @pytest.fixture(scope="module")
 def servers():
     with FakeReddit(default_count=30) as reddit, FakeX(default_count=30) as x:
@@ -58,7 +74,8 @@ def posts_by_id(store: Store) -> list[str]:
         return [r[0] for r in conn.execute(schema.posts.select().with_only_columns(schema.posts.c.external_id))]
 
 
-def test_crash_between_store_and_checkpoint_keeps_posts_and_never_skips_any(fakes, store, monkeypatch):
+def test_crash_between_store_and_checkpoint_keeps_posts_and_never_skips_any(fakes, any_store, monkeypatch):
+    store = any_store
     reddit, _ = fakes
     opts = RedditOptions(enabled=True, api_base_url=reddit.url, subreddits=["Labubu"], search=False, page_size=10, **FAST)
     config = config_for({"reddit": opts})
@@ -111,7 +128,8 @@ def test_source_failing_midway_keeps_what_it_stored(fakes, store):
     assert json.loads(store.get_checkpoint("reddit", "r/Labubu"))["stop"] is None
 
 
-def test_one_source_failing_never_stops_another(fakes, store):
+def test_one_source_failing_never_stops_another(fakes, any_store):
+    store = any_store
     _, x = fakes
     config = config_for({
         "reddit": RedditOptions(enabled=True, api_base_url=dead_url(), max_retries=1, **FAST),
@@ -141,7 +159,8 @@ def test_a_collector_bug_is_contained_and_recorded(fakes, store):
     assert statuses == ["ok", "failed"]
 
 
-def test_runs_table_records_every_outcome(fakes, store):
+def test_runs_table_records_every_outcome(fakes, any_store):
+    store = any_store
     reddit, x = fakes
     reddit.listing("r/Labubu")[0]["data"]["selftext"] = "[removed]"
     del reddit.listing("r/Labubu")[1]["data"]["created_utc"]

@@ -14,7 +14,7 @@ from monitor.collectors.x import XCollector, XOptions
 from monitor.config import AppConfig
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Category, Entity, Watchlist
-from monitor.store import schema
+from monitor.store import Store, schema
 from tests.fakes.server import Reply
 from tests.fakes.x_api import FakeX, tweet
 
@@ -35,6 +35,22 @@ class Sleeps(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """SQLite only: collector behaviour does not depend on the database (see `any_store`)."""
+    s = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def any_store(database_url: str):
+    """SQLite and PostgreSQL, for the tests whose point is how posts and checkpoints land."""
+    s = Store(database_url)
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +164,8 @@ def test_run_budget_is_shared_by_queries(fake, store):
     assert report.status == "ok" and sum(1 for q in report.queries if q.fetched) == 1
 
 
-def test_failure_mid_query_keeps_stored_pages_and_does_not_advance_since_id(fake, store):
+def test_failure_mid_query_keeps_stored_pages_and_does_not_advance_since_id(fake, any_store):
+    store = any_store
     fake.default_count = 250
     run(store, options(fake))  # fills since_id
     since = checkpoint(store)["since_id"]
@@ -178,7 +195,8 @@ def test_failure_mid_query_keeps_stored_pages_and_does_not_advance_since_id(fake
     assert len(stored(store)) == 250 + 150
 
 
-def test_same_tweet_from_two_queries_and_two_runs_is_stored_once_with_fresh_metrics(fake, store):
+def test_same_tweet_from_two_queries_and_two_runs_is_stored_once_with_fresh_metrics(fake, any_store):
+    store = any_store
     shared = tweet("shared", 0)
     fake.results[TOYS] = [shared]
     fake.results['"Genshin Impact" -is:retweet'] = [dict(shared, public_metrics=dict(shared["public_metrics"], like_count=999))]
