@@ -12,8 +12,10 @@ as metric updates). Numbers only: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -85,11 +87,13 @@ def collect(posts: int, db: Path) -> None:
             x.results_for(query.text)
         config = AppConfig(Settings(), watchlist, sources, Path("pulse.yaml"), Path("keywords.yaml"), store.url)
         results = {}
+        cpu: dict[str, float] = {}
         for name in ("reddit", "x"):
             timed.seconds = 0.0
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             report = run_source(name, config, timed, ENV)  # type: ignore[arg-type]
             elapsed = time.perf_counter() - start
+            cpu[name] = time.process_time() - cpu_start
             results[name] = (report, elapsed, timed.seconds, len(x.requests) if name == "x" else len(reddit.requests))
     total_posts = sum(r.total("new") for r, *_ in results.values())
     total_time = sum(e for _, e, _, _ in results.values())
@@ -103,6 +107,8 @@ def collect(posts: int, db: Path) -> None:
         )
     print(f"  total  {total_posts:,} posts in {total_time:.1f}s = {total_posts / total_time:,.0f} posts/s "
           f"(fetch+normalise+store); time in store {total_store:.2f}s = {total_store / total_time:.1%}")
+    print(f"  CPU of this process (client and the in-process fake servers): {sum(cpu.values()):.1f}s = "
+          f"{total_posts / sum(cpu.values()):,.0f} posts/CPU-s")
     stored = store.count_posts()
     store.close()
     if stored != total_posts:
@@ -137,12 +143,35 @@ def upsert_only(posts: int, db: Path) -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"  {'new, one call (Store.BATCH rows per transaction)':52} {posts / wall:>9,.0f} posts/s wall {posts / cpu:>9,.0f} posts/CPU-s")
     store.close()
+    sqlite_floor(items, db.with_name("floor.db"))
+
+
+def sqlite_floor(items: list[Post], db: Path) -> None:
+    """The same rows through plain sqlite3 executemany (no Store, no counting): what SQLite itself costs."""
+    store = Store(f"sqlite:///{db}")
+    store.close()
+    rows = [
+        (p.source, p.id, p.url, p.author, p.title, p.text, p.lang, p.created_at.isoformat(), "2026-11-25 00:00:00.000000",
+         "2026-11-25 00:00:00.000000", json.dumps(p.metrics), 0.0)
+        for p in items
+    ]
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    wall, cpu = time.perf_counter(), time.process_time()
+    for offset in range(0, len(rows), 100):
+        conn.executemany(Store._SQLITE_UPSERT, rows[offset : offset + 100])
+        conn.commit()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    conn.close()
+    print(f"  {'reference: bare sqlite3 executemany, batches of 100':52} {len(rows) / wall:>9,.0f} posts/s wall {len(rows) / cpu:>9,.0f} posts/CPU-s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, default=None, help="write the collect database here and keep it")
+    parser.add_argument("--upsert-only", action="store_true", help="only time Store.upsert_posts")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     load = os.getloadavg()[0]
@@ -151,7 +180,8 @@ def main() -> None:
         db = args.keep or Path(tmp) / "collect.db"
         if db.exists():
             db.unlink()
-        collect(args.posts, db)
+        if not args.upsert_only:
+            collect(args.posts, db)
         upsert_only(args.posts, Path(tmp) / "upsert.db")
 
 
