@@ -38,7 +38,10 @@ async def gatekeeper(update: Update, context: PulseContext) -> None:
         allowed_chats.add(telegram.admin_chat_id)
 
     if chat is None or chat.id not in allowed_chats:
-        log.warning(
+        # A command is a request and its refusal a warning; other chatter in a stranger's group
+        # (privacy mode off) is dropped with a debug line, so it cannot flood the log.
+        log.log(
+            logging.WARNING if command else logging.DEBUG,
             "refused reason=chat_not_allowed chat=%s user=%s command=%s",
             chat.id if chat else None, user.id if user else None, command,
         )
