@@ -144,28 +144,29 @@ class Store:
         ]
         t = schema.posts
         with self.engine.begin() as conn:
-            # Insert what is new (RETURNING tells exactly which, even with another writer racing),
-            # then update the metrics of the rest.
-            inserted = conn.execute(
-                self._insert().on_conflict_do_nothing(index_elements=[t.c.source, t.c.external_id]).returning(
-                    t.c.source, t.c.external_id
-                ),
-                rows,
-            ).all()
-            new_keys = {(source, ext) for source, ext in inserted}
-            rest = [row for row in rows if (row["source"], row["external_id"]) not in new_keys]
-            if rest:
-                stmt = self._insert()
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[t.c.source, t.c.external_id],
-                    set_={
-                        "metrics": stmt.excluded.metrics,
-                        "engagement": stmt.excluded.engagement,
-                        "updated_at": stmt.excluded.updated_at,
-                    },
-                )
-                conn.execute(stmt, rest)
-        return UpsertCounts(new=len(new_keys), updated=len(rest))
+            stmt = self._insert()
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[t.c.source, t.c.external_id],
+                set_={
+                    "metrics": stmt.excluded.metrics,
+                    "engagement": stmt.excluded.engagement,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+            )
+            conn.execute(stmt, rows)
+            # Rows this call inserted carry its own `collected_at` (an update keeps the old one):
+            # counting them afterwards stays exact while another writer stores the same posts.
+            new = 0
+            by_source: dict[str, list[str]] = {}
+            for source, ext in unique:
+                by_source.setdefault(source, []).append(ext)
+            for source, ids in by_source.items():
+                new += conn.execute(
+                    select(func.count())
+                    .select_from(t)
+                    .where(t.c.source == source, t.c.external_id.in_(ids), t.c.collected_at == now)
+                ).scalar_one()
+        return UpsertCounts(new=new, updated=len(rows) - new)
 
     # SQLite writers are serialised, so the fast path takes the write lock first (BEGIN IMMEDIATE),
     # counts which keys exist, then upserts every row in one executemany of pre-encoded values
