@@ -471,11 +471,12 @@ async def test_the_cron_job_sends_the_slot_digest_and_the_check_then_finds_it_se
 def test_pulse_run_without_a_token_exits_with_a_message(tmp_path: Path, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from monitor.cli.context import STATE
     from monitor.cli.main import app
 
     path = _config(tmp_path, fake)
-    monkeypatch.setattr(STATE, "env", {"PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("PULSE_DOTENV", str(tmp_path / "absent.env"))  # the CLI reads the environment per run
+    monkeypatch.setenv("PULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     result = CliRunner().invoke(app, ["--config", str(path), "run"])
     assert result.exit_code == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in result.output
