@@ -19,6 +19,12 @@ for _name in ("culture_lang", "culture_matches", "culture_tags"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
+def _ext(name: str) -> tuple[str, str, None, None]:
+    """The user_data key behind `doc._.<name>` (direct access skips building an Underscore object)."""
+    return ("._.", name, None, None)
+
+
+LANG_KEY, MATCHES_KEY, TAGS_KEY = _ext("culture_lang"), _ext("culture_matches"), _ext("culture_tags")
 RAW_TEXT = "culture_raw_text"
 """user_data key of the text a doc was made from (set by RawTextTokenizer)."""
 
@@ -58,7 +64,7 @@ class LanguageComponent:
         self.identifier = LanguageIdentifier(min_score=min_score)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.culture_lang = self.identifier.identify(raw_text(doc))
+        doc.user_data[LANG_KEY] = self.identifier.identify(raw_text(doc))
         return doc
 
 
@@ -96,7 +102,7 @@ class KeywordMatcher:
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
                 if span is not None and len(span):
                     found.append((kind, owner, span.start, span.end))
-        doc._.culture_matches = found
+        doc.user_data[MATCHES_KEY] = found
         return doc
 
 
@@ -137,13 +143,13 @@ class TagRules:
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.culture_tags = self.tags(doc)
+        doc.user_data[TAGS_KEY] = self.tags(doc)
         return doc
 
     def tags(self, doc: Doc) -> PostTags:
         """The tags of one matched doc."""
-        matches = doc._.culture_matches or []
-        lang = doc._.culture_lang
+        matches = doc.user_data.get(MATCHES_KEY) or []
+        lang = doc.user_data.get(LANG_KEY)
         if not any(m[0] in _POSITIVE for m in matches):
             return PostTags(lang=lang)
         by_kind: dict[str, list[tuple[str, int, int]]] = {}
@@ -251,4 +257,4 @@ def make_rules(nlp: Language, name: str, watchlist: dict[str, Any]) -> TagRules:
 def iter_tags(docs: Iterable[Doc]) -> Iterator[PostTags]:
     """The tags set by `culture_rules` on each doc."""
     for doc in docs:
-        yield doc._.culture_tags
+        yield doc.user_data.get(TAGS_KEY)

@@ -15,7 +15,7 @@ from spacy.util import compile_infix_regex
 from monitor.config.watchlist import Watchlist
 from monitor.posts import Post, PostTags
 from pipelines.tagging import components  # noqa: F401  (registers the factories)
-from pipelines.tagging.components import RawTextTokenizer
+from pipelines.tagging.components import TAGS_KEY, RawTextTokenizer
 from pipelines.tagging.patterns import CJK_CHARS
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class Tagger:
 
     def tag_text(self, text: str) -> PostTags:
         """Tags of one text (one `nlp(text)` call)."""
-        return self.nlp(_prepare(text))._.culture_tags
+        return self.nlp(_prepare(text)).user_data[TAGS_KEY]
 
     def tag_texts(self, texts: Iterable[str]) -> Iterator[PostTags]:
         """Tags of many texts, in order, batched through `nlp.pipe` (or a worker pool)."""
@@ -74,7 +74,7 @@ class Tagger:
             yield from self._tag_parallel(texts)
             return
         for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            yield doc._.culture_tags
+            yield doc.user_data[TAGS_KEY]
 
     def tag_posts(self, posts: Iterable[Post]) -> Iterator[PostTags]:
         """Tags of many posts (title + text), in order; the post's own `lang` fills a gap in detection."""
@@ -119,7 +119,7 @@ def _tag_chunk(texts: list[str]) -> list[tuple]:
     assert _WORKER_NLP is not None
     out = []
     for doc in _WORKER_NLP.pipe(texts, batch_size=256):
-        t = doc._.culture_tags
+        t = doc.user_data[TAGS_KEY]
         out.append((t.categories, t.entities, t.interests, t.lang, t.spans))
     return out
 
