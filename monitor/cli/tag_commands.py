@@ -15,16 +15,13 @@ from monitor.cli.context import console, err_console, load_or_exit, open_store, 
 from monitor.config import ConfigError
 from monitor.posts import LineError, open_jsonl, read_posts, write_post_line
 
-SAVE_EVERY = 1000
-
-
-def _tagger(keywords: Path | None, workers: int = 1):  # noqa: ANN202
+def _tagger(keywords: Path | None, workers: int = 1, batch_size: int = 256):  # noqa: ANN202
     """A Tagger for --keywords, else for the keywords file of the loaded config."""
     from pipelines.tagging import build_tagger
 
     path = keywords if keywords is not None else load_or_exit().keywords_path
     try:
-        return build_tagger(path, workers=workers)
+        return build_tagger(path, workers=workers, batch_size=batch_size)
     except ConfigError as exc:
         print_config_errors(exc)
         raise typer.Exit(1) from None
@@ -77,38 +74,22 @@ def _write_tagged(tagger, posts: list, out) -> int:  # noqa: ANN001
     return len(posts)
 
 
-def _tag_store(tagger, since: str | None, until: str | None) -> None:  # noqa: ANN001
+def _tag_store(keywords: Path | None, workers: int, since: str | None, until: str | None) -> None:
     from monitor.cli.data_commands import parse_day
+    from pipelines.tagging.store_tagging import tag_stored_posts
 
     config = load_or_exit()
-    store = open_store(config)
+    tagger = _tagger(keywords or config.keywords_path, workers, config.settings.tagging.batch_size)
     start, end = parse_day(since), parse_day(until)
-    total = store.count_posts_between(start, end)
-    done = 0
+    store = open_store(config)
     try:
+        total = store.count_posts_between(start, end)
         with _progress() as bar:
             task = bar.add_task("tag", total=total)
-            rows: list = []
-            for row in store.iter_posts(start, end):
-                rows.append(row)
-                if len(rows) >= SAVE_EVERY:
-                    done += _save_batch(tagger, store, rows)
-                    bar.advance(task, len(rows))
-                    rows = []
-            done += _save_batch(tagger, store, rows)
-            bar.advance(task, len(rows))
+            done = tag_stored_posts(store, tagger, start, end, on_progress=lambda n: bar.advance(task, n))
     finally:
         store.close()
     console.print(f"tagged {done} posts", highlight=False)
-
-
-def _save_batch(tagger, store, rows: list) -> int:  # noqa: ANN001
-    if not rows:
-        return 0
-    posts = [post for _, post in rows]
-    tagged = [(row_id, post.created_at, tags) for (row_id, post), tags in zip(rows, tagger.tag_posts(posts), strict=True)]
-    store.save_tags(tagged)
-    return len(tagged)
 
 
 def tag(
@@ -122,14 +103,13 @@ def tag(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 1,
 ) -> None:
     """Tag posts: a JSONL file (--input, fields added to each line) or the stored posts (all or --since)."""
-    tagger = _tagger(keywords, workers)
     if input is not None:
-        _tag_file(tagger, input, output)
+        _tag_file(_tagger(keywords, workers), input, output)
     else:
         if output is not None:
             err_console.print("--output needs --input", highlight=False)
             raise typer.Exit(2)
-        _tag_store(tagger, since, until)
+        _tag_store(keywords, workers, since, until)
 
 
 def _print_group(name: str, group) -> None:  # noqa: ANN001
