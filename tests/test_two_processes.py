@@ -91,3 +91,80 @@ def test_two_processes_store_each_post_once(database_url, tmp_path):
             assert metrics["score"] in (1000 + i, 2000 + i)
     finally:
         store.close()
+
+
+# One process prunes (in small chunks) while another keeps storing posts, old and new ones.
+PRUNER = r"""
+import sys, time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from monitor.store import Store
+from monitor.store.maintenance import prune
+
+url, go = sys.argv[1], Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.002)
+store = Store(url)
+result = prune(store, timedelta(days=365), ZoneInfo("Europe/Berlin"), now=datetime(2026, 11, 25, tzinfo=UTC), chunk=40)
+print(result.posts)
+"""
+
+BACKFILLER = r"""
+import sys, time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from monitor.posts import Post
+from monitor.store import Store
+
+url, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.002)
+store = Store(url)
+old, recent = datetime(2025, 3, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+posts = [
+    Post(source="x", id=f"late{i}", text="t", created_at=(old if i % 2 else recent) + timedelta(hours=i), metrics={"likes": 1})
+    for i in range(count)
+]
+for start in range(0, count, 20):
+    store.upsert_posts(posts[start:start + 20])
+print(count)
+"""
+
+
+def test_prune_beside_a_writer_loses_and_double_counts_nothing(database_url, tmp_path):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from monitor.posts import Post, PostTags
+    from monitor.store.maintenance import weekly_counts
+
+    store = Store(database_url)
+    base = datetime(2025, 1, 6, tzinfo=UTC)
+    seeded = [Post(source="reddit", id=f"old{i}", text="t", created_at=base + timedelta(hours=7 * i)) for i in range(400)]
+    store.upsert_posts(seeded)
+    store.save_tags([
+        (store.post_row_id("reddit", p.id), p.created_at, PostTags(entities=["Labubu"])) for p in seeded
+    ])
+    go = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", PRUNER, database_url, str(go)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path),
+        subprocess.Popen([sys.executable, "-c", BACKFILLER, database_url, "300", str(go)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path),
+    ]
+    time.sleep(0.5)
+    go.touch()
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-3000:]
+    try:
+        counts = weekly_counts(store, ZoneInfo("Europe/Berlin"))
+        total = sum(c.posts for c in counts if c.kind == "total")
+        labubu = sum(c.posts for c in counts if c.label == "Labubu")
+        assert total == 400 + 300  # every post counted once: pruned into aggregates or still stored
+        assert labubu == 400
+        assert store.count_posts() < 700  # the prune did remove old posts
+    finally:
+        store.close()

@@ -173,6 +173,10 @@ def prune(
 
     while True:
         with store.engine.begin() as conn:
+            if store.dialect == "sqlite":
+                # Take the write lock before reading: a read snapshot upgraded to a write later
+                # fails at once ("database is locked") if the bot wrote in between.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             batch = conn.execute(
                 select(posts.c.id, posts.c.created_at, posts.c.engagement)
                 .where(posts.c.created_at < cutoff)
