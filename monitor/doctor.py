@@ -81,6 +81,11 @@ def check_database(url: str, secrets: list[str]) -> list[Check]:
         reach_fix = "check storage.url / PULSE_DATABASE_URL and that its folder exists and is writable"
     else:
         reach_fix = "check PULSE_DATABASE_URL (host, port, user, password, database) and that PostgreSQL is running"
+    if backend == "sqlite":
+        database = make_url(url).database or ""
+        if database and database != ":memory:" and not database.startswith("file:") and not Path(database).exists():
+            return [Check("database", "fail", f"{shown}: file {database} does not exist yet",
+                          "check storage.url / PULSE_DATABASE_URL, or create it with `pulse db upgrade`")]
     try:
         engine = make_engine(url)
     except Exception as exc:  # noqa: BLE001 - a malformed URL or missing driver

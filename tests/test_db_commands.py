@@ -347,7 +347,8 @@ def test_doctor_all_good_offline(config_dir, cli_env, tmp_path, doctor_sources):
 
 
 def test_doctor_failures_each_say_the_fix(config_dir, cli_env, tmp_path, doctor_sources):
-    db = f"sqlite:///{tmp_path / 'empty.db'}"  # reachable but never migrated
+    (tmp_path / "empty.db").touch()  # a database, but never migrated
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
     cli_env.update(PULSE_DATABASE_URL=db)
     code, lines = _doctor(
         config_dir, sources={"doctor_api": {"enabled": True}}, telegram={"chat_ids": [-1001]}
@@ -372,6 +373,16 @@ def test_doctor_unreachable_postgres_and_no_sources(config_dir, cli_env):
     assert "fix: check PULSE_DATABASE_URL" in database_line
     assert "s3cret-pw" not in "\n".join(lines)
     assert _line(lines, "sources").startswith("FAIL sources: no source is enabled")
+
+
+def test_doctor_missing_sqlite_file_is_not_created(config_dir, cli_env, tmp_path):
+    missing = tmp_path / "nowhere" / "pulse.db"
+    cli_env["PULSE_DATABASE_URL"] = f"sqlite:///{missing}"
+    code, lines = _doctor(config_dir)
+    assert code == 1
+    database_line = _line(lines, "database")
+    assert database_line.startswith("FAIL") and "does not exist yet" in database_line and "pulse db upgrade" in database_line
+    assert not missing.parent.exists()  # checking changed nothing
 
 
 def test_doctor_invalid_config_fails_first_and_skips_the_rest(config_dir, cli_env, tmp_path):
