@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
 from monitor.collectors.registry import register
-from monitor.collectors.retry import RetryPolicy, call_with_retries
+from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,9 @@ class RedditCollector(Collector):
         self._sleep = sleep
         self._reddit: praw.Reddit | None = None
         self._failed_in_a_row = 0
-        self._rate_limit_waits = 0
+        self._rate_limits = RateLimitWaits(
+            "Reddit", self.options.max_rate_limit_wait_seconds, self.options.max_retries, sleep
+        )
         self._limits: dict[str, float] = {}
         self._terms = sorted(
             {t.casefold() for e in watchlist.entities for t in (e.name, *e.aliases, *e.search_queries()) if len(t) >= 3}
@@ -386,19 +388,9 @@ class RedditCollector(Collector):
                 return call_with_retries(fn, self._policy(), self._classify, what=f"reddit {what}", sleep=self._sleep)
             except prawcore.TooManyRequests as exc:
                 reset = self._reset_seconds(exc)
-                if reset is None:
-                    raise SourceUnavailable(
-                        f"rate limited by Reddit (HTTP 429 without a reset header) at {what}; "
-                        f"gave up for this run after {self.options.max_retries} retries"
-                    ) from None
-                if reset > self.options.max_rate_limit_wait_seconds or self._rate_limit_waits >= self.options.max_retries:
-                    raise SourceUnavailable(
-                        f"rate limited by Reddit at {what}: reset in {reset:.0f}s "
-                        f"(max wait {self.options.max_rate_limit_wait_seconds:.0f}s); gave up for this run"
-                    ) from None
-                self._rate_limit_waits += 1
-                log.warning("rate limited source=reddit what=%r wait=%.1f", what, reset)
-                self._sleep(reset + 0.05)
+                reason = self._rate_limits.wait_or_reason(reset, what, header="a reset header", retries=self.options.max_retries)
+                if reason is not None:
+                    raise SourceUnavailable(reason) from None
             except prawcore.RequestException as exc:
                 raise SourceUnavailable(
                     f"cannot reach Reddit at {self.api_base_url}: {type(exc.original_exception).__name__}: "

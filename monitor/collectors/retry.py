@@ -59,3 +59,35 @@ def call_with_retries(
             delay = wait if wait > 0 else policy.delay(attempt)
             log.info("retrying what=%s attempt=%d delay=%.2f error=%r", what, attempt, delay, str(exc)[:200])
             sleep(delay)
+
+
+@dataclass
+class RateLimitWaits:
+    """Decides, within one run, whether to wait for a rate-limit reset or give up the run.
+
+    A 429 without a reset time, a reset further away than `max_wait_seconds`, or more than
+    `max_waits` waits in one run end the run (the caller raises SourceUnavailable with the reason).
+    """
+
+    service: str
+    max_wait_seconds: float
+    max_waits: int
+    sleep: Callable[[float], None] = time.sleep
+    waits: int = 0
+
+    def wait_or_reason(self, reset: float | None, what: str, *, header: str, retries: int) -> str | None:
+        """Sleep until the reset and return None, or return why the run should stop."""
+        if reset is None:
+            return (
+                f"rate limited by {self.service} (HTTP 429 without {header}) at {what}; "
+                f"gave up for this run after {retries} retries"
+            )
+        if reset > self.max_wait_seconds or self.waits >= self.max_waits:
+            return (
+                f"rate limited by {self.service} at {what}: reset in {reset:.0f}s "
+                f"(max wait {self.max_wait_seconds:.0f}s); gave up for this run"
+            )
+        self.waits += 1
+        log.warning("rate limited source=%s what=%r wait=%.1f", self.service, what, reset)
+        self.sleep(reset + 0.05)
+        return None

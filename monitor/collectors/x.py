@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
 from monitor.collectors.registry import register
-from monitor.collectors.retry import RetryPolicy, call_with_retries
+from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,9 @@ class XCollector(Collector):
         self._pages_used = 0
         self._budget_logged = False
         self._failed_in_a_row = 0
-        self._rate_limit_waits = 0
+        self._rate_limits = RateLimitWaits(
+            "X", self.options.max_rate_limit_wait_seconds, self.options.max_retries, sleep
+        )
 
     @property
     def client(self) -> tweepy.Client:
@@ -325,19 +327,9 @@ class XCollector(Collector):
                 return call_with_retries(fn, self._policy(), self._classify, what=f"x {what}", sleep=self._sleep)
             except tweepy.TooManyRequests as exc:
                 reset = self._reset_in(exc)
-                if reset is None:
-                    raise SourceUnavailable(
-                        f"rate limited by X (HTTP 429 without x-rate-limit-reset) at {what}; "
-                        f"gave up for this run after {self.options.max_retries} retries"
-                    ) from None
-                if reset > self.options.max_rate_limit_wait_seconds or self._rate_limit_waits >= self.options.max_retries:
-                    raise SourceUnavailable(
-                        f"rate limited by X at {what}: reset in {reset:.0f}s "
-                        f"(max wait {self.options.max_rate_limit_wait_seconds:.0f}s); gave up for this run"
-                    ) from None
-                self._rate_limit_waits += 1
-                log.warning("rate limited source=x what=%r wait=%.1f", what, reset)
-                self._sleep(reset + 0.05)
+                reason = self._rate_limits.wait_or_reason(reset, what, header="x-rate-limit-reset", retries=self.options.max_retries)
+                if reason is not None:
+                    raise SourceUnavailable(reason) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise SourceUnavailable(
                     f"cannot reach X at {self.api_base_url}: {type(exc).__name__} "
