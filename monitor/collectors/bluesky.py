@@ -79,12 +79,7 @@ class BlueskyCollector(Collector):
         self._relogins = 0
 
     def queries(self) -> list[Query]:
-        texts: list[str] = []
-        for entity in self.watchlist.entities:
-            for text in entity.search_queries():
-                if text.casefold() not in (t.casefold() for t in texts):
-                    texts.append(text)
-        return [Query(key=f"q:{text}", text=text) for text in texts]
+        return [Query(key=f"q:{text}", text=text) for text in self.watchlist.search_texts()]
 
     # -- session ----------------------------------------------------------------------------
 

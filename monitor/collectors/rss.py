@@ -137,11 +137,7 @@ class RssCollector(Collector):
         for url in self.options.feeds:
             resolved = self._resolve(url)
             out.setdefault(resolved, Query(key=self._key(resolved), text=resolved, params={"kind": "feed"}))
-        texts: list[str] = []
-        for entity in self.watchlist.entities:
-            for text in entity.search_queries():
-                if text.casefold() not in (t.casefold() for t in texts):
-                    texts.append(text)
+        texts = self.watchlist.search_texts()
         if self.options.max_search_queries is not None:
             texts = texts[: self.options.max_search_queries]
         for template in self.options.search_feeds:

@@ -120,12 +120,7 @@ class YoutubeCollector(Collector):
         self._comment_videos = 0
 
     def _texts(self) -> list[str]:
-        texts: list[str] = []
-        for entity in self.watchlist.entities:
-            for text in entity.search_queries():
-                if text.casefold() not in (t.casefold() for t in texts):
-                    texts.append(text)
-        return texts
+        return self.watchlist.search_texts()
 
     def queries(self) -> list[Query]:
         return [Query(key="search", text="watchlist")]

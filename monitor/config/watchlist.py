@@ -144,6 +144,14 @@ class Watchlist(StrictModel):
         """Watched entities of one category, in config order."""
         return [e for e in self.entities if e.category == category]
 
+    def search_texts(self) -> list[str]:
+        """Every entity's search queries, first spelling kept, duplicates (any case) dropped."""
+        seen: dict[str, str] = {}
+        for entity in self.entities:
+            for text in entity.search_queries():
+                seen.setdefault(text.casefold(), text)
+        return list(seen.values())
+
     def hashtags(self) -> list[str]:
         """All distinct hashtags (without '#'), for hashtag-timeline sources."""
         out: list[str] = []
