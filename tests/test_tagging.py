@@ -181,6 +181,76 @@ def test_worker_pool_gives_the_same_tags_in_order(tagger: Tagger):
     assert list(pooled.tag_texts(texts)) == list(tagger.tag_texts(texts))
 
 
+# -- sentences written for these tests, not taken from the gold set ------------------------------
+
+FRESH = [
+    ("Just got back from two weeks in Xi'an and Chengdu, the pandas were worth the 14h flight", {"travel"}),
+    ("Is Alipay easy to set up as a tourist? Heading to Beijing in March", {"travel"}),
+    ("Made my own mapo tofu after watching Blossoms Shanghai, turned out spicy af", {"food"}),
+    ("anyone know a good Sichuan place in Toronto? the cdrama hotpot scenes are killing me", {"food"}),
+    ("Applying for the CSC scholarship this year, wish me luck. Genshin made me love China", {"study"}),
+    ("Got into a master's program in Hangzhou!", {"study"}),
+    ("Started Mandarin classes because of Jay Chou, my tones are terrible", {"language"}),
+    ("Passed HSK 2 today 🎉 thanks to all the cdramas", {"language"}),
+    ("Pop Mart shares jumped 8% after record Labubu sales in Europe", {"business"}),
+    ("miHoYo is reportedly laying off staff at its Singapore office", {"business"}),
+    ("ReelShort's parent raised $100 million in new funding", {"business"}),
+    ("finally copped the Skullpanda I wanted, paid way too much on the resale market", {"shopping"}),
+    ("Jay Chou tickets go on sale Friday, who's trying?", {"shopping"}),
+    ("ordered the Genshin Hu Tao figure from the official store", {"shopping"}),
+    ("Fui a Shanghái en mayo y probé los xiaolongbao, increíbles", {"travel", "food"}),
+    ("Estou aprendendo chinês há um ano por causa dos doramas", {"language"}),
+    ("J'ai acheté trois Labubu à la boutique Pop Mart de Paris", {"shopping"}),
+    ("Ich fliege im Sommer nach Chengdu, wegen der Pandas und wegen Genshin", {"travel"}),
+    ("Aku mau kuliah S2 di Beijing pakai beasiswa pemerintah China", {"study"}),
+    ("Mình vừa mua được Labubu ở Pop Mart Vincom", {"shopping"}),
+    ("อยากไปเที่ยวเฉิงตูเพราะดูซีรีส์จีน", {"travel"}),
+    ("中国語の勉強を始めました。原神のおかげです", {"language"}),
+    ("라부부 사려고 팝마트 앞에서 3시간 줄 섰어", {"shopping"}),
+    ("我的外国朋友因为看《庆余年》开始学中文", {"language"}),
+    ("Booked flights to Lisbon for the summer, so excited", set()),
+    ("My kid's toy collection is out of control", set()),
+    ("The stock market is crazy today", set()),
+    ("Mandarin oranges are in season!", set()),
+    ("Genshin's new region is gorgeous, fast travel points everywhere", set()),
+    ("Day 3 in Chongqing: the 8D city is real, took the monorail through a building", {"travel"}),
+    ("My Guilin photos are finally up! Li river cruise was unreal", {"travel"}),
+    ("planning a China trip around Black Myth Wukong locations, any tips?", {"travel"}),
+    ("we did Beijing-Xi'an-Shanghai by bullet train, super easy with Trip.com", {"travel"}),
+    ("visiting Zhangjiajie next spring because of Avatar and Genshin", {"travel"}),
+    ("Chinatown dim sum crawl after the Ne Zha 2 screening 🥟", {"food"}),
+    ("Tried making jianbing at home, nowhere near as good as Tianjin", {"food"}),
+    ("the hot pot in Love Between Fairy and Devil ep 12 made me so hungry lol", {"food"}),
+    ("Learning to read simplified characters through web novels, slowly", {"language"}),
+    ("My Chinese tutor on italki assigns me cdrama clips as homework", {"language"}),
+    ("Anyone done a summer program at Fudan? Thinking of it after years of cdramas", {"study"}),
+    ("Got the Chinese Government Scholarship!! Moving to Nanjing in September", {"study", "travel"}),
+    ("Black Myth: Wukong sold 20 million copies in a month", {"business"}),
+    ("Tencent invests in a new short drama studio in LA", {"business"}),
+    ("Pop Mart opened its 500th overseas store, revenue doubled", {"business"}),
+    ("NetEase closes its Japanese studio after Marvel Rivals success? weird timing", {"business"}),
+    ("pre-ordered the Wuthering Waves Jinhsi figure, ships in March", {"shopping"}),
+    ("spent 300 dollars on Labubu blind boxes this month, send help", {"shopping"}),
+    ("Where can I buy official Heaven Official's Blessing merch in Europe?", {"shopping"}),
+    ("Hacipupu restocks at 10am, set your alarms", {"shopping"}),
+    ("Compré boletos para el concierto de Jackson Wang en CDMX", {"shopping"}),
+    ("Consegui ingresso pro show do Jay Chou em São Paulo!!!", {"shopping"}),
+    ("Les ventes de Pop Mart explosent en France grâce à Labubu", {"business"}),
+    ("Nächstes Jahr mache ich ein Auslandssemester in Peking", {"study", "travel"}),
+    ("Belajar bahasa Mandarin gara-gara Genshin, sekarang udah HSK 3", {"language"}),
+    ("Đi Trùng Khánh chơi 5 ngày, đồ ăn cay mà ngon", {"travel", "food"}),
+    ("เก็บเงินไปเที่ยวเซี่ยงไฮ้ ดูคอนเสิร์ตเจย์ โชว์", {"travel"}),
+    ("上海に行って小籠包を食べたい", {"travel", "food"}),
+    ("중국어 공부 시작했어요 원신 때문에", {"language"}),
+    ("泡泡玛特海外营收增长超过三倍", {"business"}),
+]
+
+
+@pytest.mark.parametrize(("text", "interests"), FRESH)
+def test_interests_on_fresh_sentences(tagger: Tagger, text, interests):
+    assert set(tag(tagger, text).interests) == interests
+
+
 # -- configuration drives tagging -------------------------------------------------------------
 
 MINIMAL = """\
