@@ -18,6 +18,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -170,17 +171,18 @@ def fill_postgres(url: str, n_posts: int, weeks: int, watchlist) -> float:  # no
     try:
         cur = raw.cursor()
         cur.execute("TRUNCATE post_tags, posts RESTART IDENTITY CASCADE")
-        with cur.copy(f"COPY posts ({POST_COLUMNS}) FROM STDIN") as posts_copy:
-            tag_buffer: list[tuple] = []
-            for post, post_tags in generate(n_posts, weeks, watchlist):
-                row = list(post)
-                for i in (8, 9, 10, 13):
-                    row[i] = row[i] + "+00"
-                posts_copy.write_row(row)
-                tag_buffer.extend(post_tags)
-        with cur.copy("COPY post_tags (post_id, kind, label, created_at) FROM STDIN") as tags_copy:
-            for tag in tag_buffer:
-                tags_copy.write_row((tag[0], tag[1], tag[2], tag[3] + "+00"))
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:  # tags wait on disk, not in memory
+            with cur.copy(f"COPY posts ({POST_COLUMNS}) FROM STDIN") as posts_copy:
+                for post, post_tags in generate(n_posts, weeks, watchlist):
+                    row = list(post)
+                    for i in (8, 9, 10, 13):
+                        row[i] = row[i] + "+00"
+                    posts_copy.write_row(row)
+                    spool.writelines(f"{t[0]}\t{t[1]}\t{t[2]}\t{t[3]}+00\n" for t in post_tags)
+            spool.seek(0)
+            with cur.copy("COPY post_tags (post_id, kind, label, created_at) FROM STDIN") as tags_copy:
+                while chunk := spool.read(1 << 20):
+                    tags_copy.write(chunk)
         cur.execute("SELECT setval(pg_get_serial_sequence('posts', 'id'), (SELECT max(id) FROM posts))")
         raw.commit()
         # VACUUM sets the visibility map, so index-only scans do not visit the heap (as after autovacuum).
@@ -241,7 +243,7 @@ def measure(url: str, week: str, out: Path | None, keywords: Path) -> dict:
         (out / f"{week}.telegram.txt").write_text("\n\n----- message -----\n\n".join(messages), encoding="utf-8")
         for chart in charts:
             (out / chart.name).write_bytes(chart.png)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     return {
         "imports_s": imports,
         "load": load,
@@ -254,6 +256,18 @@ def measure(url: str, week: str, out: Path | None, keywords: Path) -> dict:
         "movers": [f"{m.label} {m.direction}" for m in report.movers()][:8],
         "spikes": [a.spike.key for a in report.spikes],
     }
+
+
+def _peak_rss_mb() -> float:
+    """Peak RSS of this process. VmHWM on Linux: unlike ru_maxrss it is not inherited from the
+    parent across fork+exec (the parent may have been big while filling the database)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure_in_child(url: str, week: str, out: Path | None, keywords: Path) -> dict:
