@@ -108,3 +108,14 @@ def test_spikes_in_series_gives_dates_and_keys():
     assert spikes[0].day == date(2026, 12, 6)
     assert spikes[0].key == "spike:Labubu:2026-12-06"
     assert spikes[0].ratio == 30 / 4
+
+
+def test_a_hashtag_that_spells_a_phrase_is_listed_with_it():
+    baseline = [doc("ordinary drama talk tonight", f"b{i}") for i in range(200)]
+    endings = ["finale was wild", "episode twelve hurt", "soundtrack slaps", "ending explained"]
+    current = [doc(f"the jade heiress {endings[i % 4]}", f"a{i}") for i in range(30)]
+    current += [doc("#TheJadeHeiress crying again", f"h{i}") for i in range(12)]
+    found = emerging_terms(current, baseline, watched=set(), min_docs=5, min_authors=3)
+    lead = next(t for t in found if t.term == "jade heiress")
+    assert "#thejadeheiress" in lead.related
+    assert "#thejadeheiress" not in [t.term for t in found]

@@ -99,12 +99,12 @@ def _section(s: CategorySection) -> list[str]:
         + (f" <span{_dir(s.trend.direction)}>{_e(text.direction_word(s.trend))}</span>" if s.trend.direction != "steady" else "")
         + "</p>",
     ]
-    if s.entities:
+    if s.shown_entities():
         names = ", ".join(
             f"<span{_dir(e.direction)}>{_e(e.label)} {text.count(e.count)} {ARROW[e.direction]}</span>"
             if e.direction != "steady"
             else f"{_e(e.label)} {text.count(e.count)}"
-            for e in s.entities[:8]
+            for e in s.shown_entities(8)
         )
         out.append(f"<p>Titles: {names}</p>")
     if s.top_posts:

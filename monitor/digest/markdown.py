@@ -76,10 +76,10 @@ def _table(report: WeeklyReport) -> list[str]:
 
 def _section(s: CategorySection, top_n: int) -> list[str]:
     lines = [f"### {md_escape(s.label)}", "", f"{text.trend_line(s.trend)}. {text.direction_word(s.trend)}".rstrip(), ""]
-    if s.entities:
+    if s.shown_entities():
         names = ", ".join(
             f"{md_escape(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"
-            for e in s.entities[:8]
+            for e in s.shown_entities(8)
         )
         lines += [f"Titles: {names}", ""]
     for n, post in enumerate(s.top_posts[:top_n], start=1):

@@ -86,10 +86,10 @@ def category_section(section: CategorySection, top_n: int | None = None) -> str:
     """One category: volume and change, its titles, its top posts with links."""
     t = section.trend
     lines = [f"{_trend_head(t)} — {esc(text.trend_line(t))}"]
-    if section.entities:
+    if section.shown_entities():
         names = ", ".join(
             f"{esc(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"
-            for e in section.entities[:6]
+            for e in section.shown_entities(6)
         )
         lines.append(f"Titles: {names}")
     posts = section.top_posts if top_n is None else section.top_posts[:top_n]

@@ -91,6 +91,10 @@ class CategorySection:
         """Display label, e.g. 'Toys'."""
         return self.trend.label
 
+    def shown_entities(self, limit: int = 8) -> list[LabelTrend]:
+        """Entities worth listing: seen this week, or significantly down to nothing."""
+        return [e for e in self.entities if e.count > 0 or e.direction != "steady"][:limit]
+
     def rising_entities(self) -> list[LabelTrend]:
         """Entities called rising this week."""
         return [e for e in self.entities if e.direction == "rising"]

@@ -240,10 +240,16 @@ def emerging_terms(
 _KIND_RANK = {"phrase": 0, "hashtag": 1, "word": 2}
 
 
+def _spells(tag: EmergingTerm, phrase: EmergingTerm) -> bool:
+    """'#thejadeheiress' spells the phrase 'jade heiress' (hashtags join words without spaces)."""
+    return tag.kind == "hashtag" and phrase.kind == "phrase" and phrase.term.replace(" ", "") in tag.term
+
+
 def _cluster(docs: Sequence[TermDoc], terms: Mapping[str, EmergingTerm], min_overlap: float = 0.8) -> list[EmergingTerm]:
     """Merge terms that occur in (nearly) the same posts — one event often yields a phrase, its
     hashtag and a few words. The strongest term (G², then phrase > hashtag > word, then
-    alphabetical) leads; the others become its `related` terms. Jaccard overlap >= `min_overlap`."""
+    alphabetical) leads; the others become its `related` terms. Related: Jaccard overlap of
+    their posts >= `min_overlap`, or a hashtag that spells a phrase ('#thejadeheiress')."""
     postings: dict[str, set[int]] = {t: set() for t in terms}
     wanted = set(terms)
     for index, doc in enumerate(docs):
@@ -261,7 +267,8 @@ def _cluster(docs: Sequence[TermDoc], terms: Mapping[str, EmergingTerm], min_ove
             if other.term in taken:
                 continue
             a, b = postings[lead.term], postings[other.term]
-            if len(a & b) >= min_overlap * len(a | b):
+            members = [lead, *(terms[r] for r in related)]
+            if len(a & b) >= min_overlap * len(a | b) or any(_spells(m, other) or _spells(other, m) for m in members):
                 related.append(other.term)
                 taken.add(other.term)
         out.append(replace(lead, related=tuple(related)))
