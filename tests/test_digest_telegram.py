@@ -178,6 +178,7 @@ def test_spike_alert_message(report):
     assert "30 posts on Thu 19 Nov" in message
     assert message.count("<a href=") == len(alert.top_posts) == 3
     assert "&lt;b&gt;sold" in message
+    assert "so far today" in render_spike_alert(dataclasses.replace(alert, partial_day=True))
     hostile = dataclasses.replace(
         alert,
         top_posts=(TopPost("javascript:alert(1)", "<img src=x>", "", "<x>", "test", 1.0, alert.top_posts[0].created_at, "en"),),

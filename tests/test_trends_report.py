@@ -101,6 +101,7 @@ def test_find_spikes_mid_week(store: Store):
     alerts = find_spikes(store, watchlist(), berlin_settings(), now=now)
     assert [a.key for a in alerts] == ["spike:Labubu:2026-11-19"]
     assert len(alerts[0].top_posts) == 3
+    assert alerts[0].partial_day  # 19 November is still running at `now`
     # Three days later the event is out of the window: nothing new to send.
     assert find_spikes(store, watchlist(), berlin_settings(), now=now + timedelta(days=3)) == []
 

@@ -228,7 +228,8 @@ def render_spike_alert(alert: SpikeAlert) -> str:
     where = f" ({esc(alert.label)})" if alert.label else ""
     lines = [
         f"⚡ <b>Spike: {esc(s.entity)}</b>{where}",
-        f"{s.count} posts on {esc(text.day(s.day))} — usually {text.number(s.baseline_mean)}/day "
+        f"{s.count} posts {'so far today, ' if alert.partial_day else 'on '}{esc(text.day(s.day))} — "
+        f"usually {text.number(s.baseline_mean)}/day "
         f"(alert above {text.number(s.threshold)}).",
     ]
     lines += [post_line(n, post) for n, post in enumerate(alert.top_posts, start=1)]

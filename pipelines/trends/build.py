@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -289,7 +290,9 @@ def find_spikes(
     recent = set(all_days[-days:])
     with store.engine.connect() as conn:
         spikes = _spikes(conn, watchlist, settings, all_days, recent)
-        return [_spike_alert(conn, watchlist, s, settings, top_posts) for s in spikes]
+        return [
+            replace(_spike_alert(conn, watchlist, s, settings, top_posts), partial_day=s.day == today) for s in spikes
+        ]
 
 
 __all__ = ["build_weekly_report", "find_spikes", "latest_complete_week", "spike_rule", "to_top_post"]

@@ -117,6 +117,7 @@ class SpikeAlert:
     label: str  # category display label
     top_posts: tuple[TopPost, ...]
     timezone: str
+    partial_day: bool = False  # the spike day is today: its count is still growing
 
     @property
     def key(self) -> str:
