@@ -9,6 +9,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from monitor.config.watchlist import Watchlist
 from monitor.posts import PostTags
@@ -54,10 +55,22 @@ class RawTextTokenizer:
         return getattr(self.inner, name)
 
 
+class BatchPipe:
+    """`pipe()` that runs one component over a whole batch before the next component starts.
+
+    Keeping one component's data (fastText weights, the matcher's tables) hot in the CPU cache for a
+    batch is measurably faster than interleaving three components doc by doc.
+    """
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            yield from [self(doc) for doc in batch]
+
+
 # -- language ---------------------------------------------------------------------------------
 
 
-class LanguageComponent:
+class LanguageComponent(BatchPipe):
     """Sets `doc._.culture_lang` (ISO 639-1 code or None)."""
 
     def __init__(self, min_score: float):
@@ -77,7 +90,7 @@ def make_language(nlp: Language, name: str, min_score: float) -> LanguageCompone
 # -- matcher ----------------------------------------------------------------------------------
 
 
-class KeywordMatcher:
+class KeywordMatcher(BatchPipe):
     """Finds every configured phrase (PhraseMatcher on LOWER) and regex; sets `doc._.culture_matches`.
 
     Matches are (kind, owner, start token, end token); kinds are described in `patterns.py`.
@@ -130,7 +143,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int], window: int = 0) -> bool:
     return a[0] < b[1] + window and b[0] < a[1] + window
 
 
-class TagRules:
+class TagRules(BatchPipe):
     """Turns raw matches into tags: exclusions, context, categories from entities; sets `doc._.culture_tags`."""
 
     def __init__(self, watchlist: Watchlist):
