@@ -170,13 +170,14 @@ class TagRules(BatchPipe):
             by_kind.setdefault(kind, []).append((owner, start, end))
 
         global_ex = [(s, e) for _, s, e in by_kind.get(P.GLOBAL_EXCLUDE, ())]
+        window = self.window
 
         def alive(kind_ex: str, owner: str, start: int, end: int) -> bool:
-            span = (start, end)
-            if any(_overlaps(span, g) for g in global_ex):
-                return False
+            for s, e in global_ex:
+                if start < e and s < end:
+                    return False
             for ex_owner, s, e in by_kind.get(kind_ex, ()):
-                if ex_owner == owner and _overlaps(span, (s, e), self.window):
+                if ex_owner == owner and start < e + window and s < end + window:
                     return False
             return True
 
