@@ -1,8 +1,10 @@
 """SQL aggregation over the store (SQLAlchemy Core, SQLite and PostgreSQL): indexed GROUP BY, never all posts.
 
 Every query is bounded by a [start, end) range on an indexed `created_at` column:
-tag counts use the covering index (kind, label, created_at) with `label IN (...)`,
-post counts use ix_posts_created_at, and only top posts and a bounded text sample are fetched.
+tag counts and joins use the covering index (kind, label, created_at, post_id) (migration 0003)
+with `label IN (...)`, post counts use ix_posts_created_at, and only the top posts and a bounded,
+evenly spread text sample (every k-th row id, at most `digest.terms_sample` posts per period,
+text cut to 1,200 characters) are fetched. Pruned weeks come from `weekly_aggregates`.
 """
 
 from __future__ import annotations
