@@ -107,12 +107,13 @@ class Tagger:
                 chunks = iter(lambda: list(islice(texts, chunk)), [])
                 for tagged in pool.imap(_tag_chunk, chunks, chunksize=1):
                     for categories, entities, interests, lang, spans in tagged:
-                        yield PostTags(categories, entities, interests, lang, spans)
+                        yield PostTags(categories, entities, interests, lang, [dict(zip(_SPAN_KEYS, sp)) for sp in spans])
         finally:
             _WORKER_NLP = None
 
 
 _WORKER_NLP: Language | None = None
+_SPAN_KEYS = ("kind", "label", "text", "start", "end")
 
 
 def _tag_chunk(texts: list[str]) -> list[tuple]:
@@ -120,7 +121,8 @@ def _tag_chunk(texts: list[str]) -> list[tuple]:
     out = []
     for doc in _WORKER_NLP.pipe(texts, batch_size=256):
         t = doc.user_data[TAGS_KEY]
-        out.append((t.categories, t.entities, t.interests, t.lang, t.spans))
+        spans = [tuple(sp[k] for k in _SPAN_KEYS) for sp in t.spans]  # tuples pickle faster than dicts
+        out.append((t.categories, t.entities, t.interests, t.lang, spans))
     return out
 
 
