@@ -139,8 +139,12 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 _POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK})
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int], window: int = 0) -> bool:
-    return a[0] < b[1] + window and b[0] < a[1] + window
+def _hits(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) overlaps any of `spans` (a plain loop: this runs for every match)."""
+    for s, e in spans:
+        if start < e and s < end:
+            return True
+    return False
 
 
 class TagRules(BatchPipe):
@@ -181,7 +185,9 @@ class TagRules(BatchPipe):
                     return False
             return True
 
-        group_spans = [(o, s, e) for o, s, e in by_kind.get(P.GROUP, ()) if not any(_overlaps((s, e), g) for g in global_ex)]
+        group_spans = by_kind.get(P.GROUP, [])
+        if global_ex:
+            group_spans = [(o, s, e) for o, s, e in group_spans if not _hits(s, e, global_ex)]
         groups = {owner for owner, _, _ in group_spans}
         spans: list[dict[str, Any]] = []
 
@@ -226,12 +232,12 @@ class TagRules(BatchPipe):
                 spans.append(_span(doc, "category", name, s, e))
 
         # interests: places and other group words inside an entity name do not count
-        groups = {o for o, s, e in group_spans if not any(_overlaps((s, e), es) for es in ent_spans)}
+        groups = {o for o, s, e in group_spans if not _hits(s, e, ent_spans)} if ent_spans else groups
         interest_hits: dict[str, list[tuple[int, int]]] = {}
         context_interests = {owner for owner, _, _ in by_kind.get(P.INTEREST_CONTEXT, ())}
         for kind in (P.INTEREST, P.INTEREST_WEAK):
             for owner, s, e in by_kind.get(kind, ()):
-                if any(_overlaps((s, e), es) for es in ent_spans):
+                if ent_spans and _hits(s, e, ent_spans):
                     continue  # "Shanghai" inside "Blossoms Shanghai"
                 if not alive(P.INTEREST_EXCLUDE, owner, s, e):
                     continue
