@@ -213,13 +213,19 @@ class Store:
         since: datetime | None = None,
         until: datetime | None = None,
         *,
+        untagged_only: bool = False,
         chunk: int = 2000,
     ) -> Iterator[tuple[int, Post]]:
-        """(row id, post) in creation order, read in chunks so memory stays flat."""
+        """(row id, post) in storage order, read in chunks so memory stays flat.
+
+        untagged_only: only posts that were never tagged (new since the last tagging run).
+        """
         t = schema.posts
         last_id = 0
         while True:
             query = select(t).where(t.c.id > last_id).order_by(t.c.id).limit(chunk)
+            if untagged_only:
+                query = query.where(t.c.tagged_at.is_(None))
             if since is not None:
                 query = query.where(t.c.created_at >= since)
             if until is not None:

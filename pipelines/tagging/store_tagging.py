@@ -17,11 +17,15 @@ def tag_stored_posts(
     since: datetime | None = None,
     until: datetime | None = None,
     *,
+    untagged_only: bool = False,
+    batch_size: int = SAVE_EVERY,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """(Re)tag every stored post created in [since, until); returns how many were tagged.
 
-    Reads and saves in batches of SAVE_EVERY so memory stays flat on a year of posts;
+    untagged_only: tag only posts never tagged before (what a collection run just stored).
+
+    Reads and saves in batches of `batch_size` so memory stays flat on a year of posts;
     `on_progress(n)` is called after each saved batch with its size.
     """
     done = 0
@@ -39,9 +43,9 @@ def tag_stored_posts(
             on_progress(len(tagged))
         rows = []
 
-    for row in store.iter_posts(since, until):
+    for row in store.iter_posts(since, until, untagged_only=untagged_only):
         rows.append(row)
-        if len(rows) >= SAVE_EVERY:
+        if len(rows) >= batch_size:
             flush()
     flush()
     return done
