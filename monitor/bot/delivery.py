@@ -317,6 +317,8 @@ def send_digest_once_sync(
     owner: str,
     attempts: int = 5,
     dead_letter: Path | None = None,
+    stale_after: timedelta = timedelta(minutes=15),
+    max_attempts: int = 5,
 ) -> list[DigestOutcome]:
     """Blocking wrapper for `pulse digest --send`: builds a Bot on `api_base_url` and sends once."""
 
@@ -324,7 +326,10 @@ def send_digest_once_sync(
         bot = Bot(token, base_url=bot_api_url(api_base_url), base_file_url=bot_file_url(api_base_url))
         async with bot:
             sender = Sender(bot, attempts=attempts, dead_letter=dead_letter)
-            return await send_digest_once(sender, store, week=week, chat_ids=chat_ids, parts=parts, owner=owner)
+            return await send_digest_once(
+                sender, store, week=week, chat_ids=chat_ids, parts=parts, owner=owner,
+                stale_after=stale_after, max_attempts=max_attempts,
+            )
 
     return asyncio.run(main())
 

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import sys
+from datetime import timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -36,7 +37,7 @@ def _send(config, store, report) -> int:  # noqa: ANN001
         log.debug("bot delivery import failed error=%r", str(exc))
         err_console.print("error: sending is not available yet (the Telegram bot module is not installed)", highlight=False)
         return 2
-    token = STATE.env.get("TELEGRAM_BOT_TOKEN") or os.environ.get("TELEGRAM_BOT_TOKEN")
+    token = STATE.env.get("TELEGRAM_BOT_TOKEN")
     if not token:
         err_console.print("error: TELEGRAM_BOT_TOKEN is not set (environment or .env)", highlight=False)
         return 1
@@ -52,6 +53,8 @@ def _send(config, store, report) -> int:  # noqa: ANN001
         chat_ids=chats,
         parts=render_digest(report),
         owner=f"cli:{socket.gethostname()}:{os.getpid()}",
+        stale_after=timedelta(minutes=config.settings.schedules.digest.stale_claim_minutes),
+        max_attempts=config.settings.schedules.digest.max_attempts,
     )
     for outcome in outcomes:
         line = f"chat {outcome.chat_id}: {outcome.status}"
