@@ -16,6 +16,7 @@ from monitor.config import AppConfig
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Category, Entity, Watchlist
 from monitor.store import Store, schema
+from tests.collector_fixtures import any_store, Sleeps, store  # noqa: F401 (fixtures)
 from tests.fakes.reddit import FakeReddit, submission
 from tests.fakes.server import Reply
 
@@ -24,29 +25,6 @@ WATCHLIST = Watchlist(
     categories={"toy": Category(label="Toys")},
     entities=[Entity(name="Labubu", category="toy"), Entity(name="Pop Mart", category="toy", queries=["Pop Mart"])],
 )
-
-
-class Sleeps(list):
-    """Records requested sleeps instead of sleeping."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    """SQLite only: collector behaviour does not depend on the database (see `any_store`)."""
-    s = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def any_store(database_url: str):
-    """SQLite and PostgreSQL, for the tests whose point is how posts and checkpoints land."""
-    s = Store(database_url)
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")

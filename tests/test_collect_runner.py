@@ -17,6 +17,7 @@ from monitor.config import AppConfig
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Category, Entity, Watchlist
 from monitor.store import Store, schema
+from tests.collector_fixtures import any_store, store  # noqa: F401 (fixtures)
 from tests.fakes.reddit import FakeReddit
 from tests.fakes.server import Reply
 from tests.fakes.x_api import FakeX
@@ -28,22 +29,6 @@ FAST = {"backoff_seconds": 0.001, "max_backoff_seconds": 0.005, "timeout_seconds
 
 class Killed(BaseException):
     """Stands for the process dying (not an Exception: nothing in the runner may swallow it)."""
-
-
-@pytest.fixture
-def store(tmp_path: Path):
-    """SQLite only: collector behaviour does not depend on the database (see `any_store`)."""
-    s = Store(f"sqlite:///{tmp_path / 'pulse.db'}")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def any_store(database_url: str):
-    """SQLite and PostgreSQL, for the tests whose point is how posts and checkpoints land."""
-    s = Store(database_url)
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")
