@@ -139,6 +139,14 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 _POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK})
 
 
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies strictly inside a longer one of `spans` ("Shanghai" in "Blossoms Shanghai")."""
+    for s, e in spans:
+        if s <= start and end <= e and e - s > end - start:
+            return True
+    return False
+
+
 def _hits(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     """Whether [start, end) overlaps any of `spans` (a plain loop: this runs for every match)."""
     for s, e in spans:
@@ -232,7 +240,7 @@ class TagRules(BatchPipe):
                 spans.append(_span(doc, "category", name, s, e))
 
         # interests: places and other group words inside an entity name do not count
-        groups = {o for o, s, e in group_spans if not _hits(s, e, ent_spans)} if ent_spans else groups
+        groups = {o for o, s, e in group_spans if not _inside(s, e, ent_spans)} if ent_spans else groups
         interest_hits: dict[str, list[tuple[int, int]]] = {}
         context_interests = {owner for owner, _, _ in by_kind.get(P.INTEREST_CONTEXT, ())}
         for kind in (P.INTEREST, P.INTEREST_WEAK):
