@@ -81,8 +81,7 @@ def _table(report: WeeklyReport) -> list[str]:
     ]
     for s in report.categories:
         t = s.trend
-        prev = f"{t.vs_previous.pct:+.0f}%" if t.vs_previous.pct is not None else f"was {text.number(t.vs_previous.baseline)}"
-        base = f"{t.vs_baseline.pct:+.0f}%" if t.vs_baseline.pct is not None else f"avg {text.number(t.vs_baseline.baseline)}"
+        prev, base = text.change_cells(t)
         rows.append(
             f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td{_dir(t.direction)}>'
             f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td><td>{prev}</td><td>{base}</td>"

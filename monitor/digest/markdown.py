@@ -65,8 +65,7 @@ def _table(report: WeeklyReport) -> list[str]:
     ]
     for s in report.categories:
         t = s.trend
-        prev = f"{t.vs_previous.pct:+.0f}%" if t.vs_previous.pct is not None else f"was {text.number(t.vs_previous.baseline)}"
-        base = f"{t.vs_baseline.pct:+.0f}%" if t.vs_baseline.pct is not None else f"avg {text.number(t.vs_baseline.baseline)}"
+        prev, base = text.change_cells(t)
         lines.append(
             f"| {md_escape(t.label)} | {text.count(t.count)} | {prev} | {base} | {text.count(t.authors)} | "
             f"{text.compact(t.engagement)} | {ARROW[t.direction] or '·'} |"

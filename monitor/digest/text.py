@@ -51,6 +51,13 @@ def change(c: Change, what: str) -> str:
     return f"{what}: {number(c.baseline)}"
 
 
+def change_cells(t: LabelTrend) -> tuple[str, str]:
+    """Table cells (vs last week, vs 4-wk avg): '+12%' when the baseline is big enough, else 'was 3' / 'avg 2'."""
+    prev = f"{t.vs_previous.pct:+.0f}%" if t.vs_previous.pct is not None else f"was {number(t.vs_previous.baseline)}"
+    base = f"{t.vs_baseline.pct:+.0f}%" if t.vs_baseline.pct is not None else f"avg {number(t.vs_baseline.baseline)}"
+    return prev, base
+
+
 def trend_line(t: LabelTrend) -> str:
     """'1,240 posts, +35% vs 4-wk avg, +12% vs last week'."""
     parts = [f"{count(t.count)} posts"]
