@@ -31,20 +31,10 @@ from tests.bot_harness import (
     utc_now,
     write_config,
 )
+from tests.bot_fixtures import db_url, fake  # noqa: F401 (fixtures)
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'pulse.db'}"
 
 
 def _config(tmp_path: Path, fake: FakeTelegram, *, slot_hours_ago: float = 72, **options) -> Path:

@@ -20,20 +20,10 @@ from monitor.config import load_config
 from monitor.store import Store
 from monitor.store import deliveries
 from tests.bot_harness import CHAT, MEMBER, ROOT_DIR, TOKEN, seed_week, start_bot, until, utc_now, write_config
+from tests.bot_fixtures import db_url, fake  # noqa: F401 (fixtures)
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'pulse.db'}"
 
 
 async def test_scheduled_collection_stores_and_tags_posts(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
