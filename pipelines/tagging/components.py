@@ -15,6 +15,7 @@ from monitor.config.watchlist import Watchlist
 from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
 from pipelines.tagging.language import LanguageIdentifier
+from pipelines.tagging.regex_scan import RegexScanner
 
 for _name in ("culture_lang", "culture_matches", "culture_tags"):
     if not Doc.has_extension(_name):
@@ -102,7 +103,7 @@ class KeywordMatcher(BatchPipe):
         for match_key, values in self.patterns.phrases.items():
             self.matcher.add(match_key, [_pattern_doc(nlp, value) for value in sorted(values)])
         self.regexes = [
-            (P.split_key(match_key), re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE))
+            (P.split_key(match_key), RegexScanner(re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE)))
             for match_key, rs in self.patterns.regexes.items()
         ]
         self._keys = {nlp.vocab.strings.add(k): P.split_key(k) for k in self.patterns.phrases}

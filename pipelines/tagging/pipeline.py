@@ -30,6 +30,9 @@ def make_nlp() -> Language:
     nlp = spacy.blank("xx")
     infixes = [*nlp.Defaults.infixes, f"[{CJK_CHARS}]"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # No special cases (emoticons, "a.m.", ...): they add a retokenising pass over every doc and
+    # matter to no keyword; patterns and posts are split by the same rules either way.
+    nlp.tokenizer.rules = {}
     nlp.tokenizer = RawTextTokenizer(nlp.tokenizer)
     return nlp
 
