@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -48,8 +50,29 @@ def build_pipeline(watchlist: Watchlist, *, language: bool = True) -> Language:
     return nlp
 
 
+CHUNK = 4096
+"""Texts tagged per step of `Tagger.tag_texts` (with the cyclic garbage collector paused)."""
+
+
 def _prepare(text: str) -> str:
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one chunk of docs.
+
+    Tagging makes no reference cycles (a 100,000-post run leaves ~25 objects for the collector), yet
+    the thousands of live Doc objects per chunk trigger repeated full-heap collections, which cost
+    ~30% of the run. Reference counting still frees everything; the collector resumes between chunks.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Tagger:
@@ -76,8 +99,10 @@ class Tagger:
         if self.workers > 1:
             yield from self._tag_parallel(texts)
             return
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            yield doc.user_data[TAGS_KEY]
+        while chunk := list(islice(texts, CHUNK)):
+            with _gc_paused():
+                tagged = [doc.user_data[TAGS_KEY] for doc in self.nlp.pipe(chunk, batch_size=self.batch_size)]
+            yield from tagged
 
     def tag_posts(self, posts: Iterable[Post]) -> Iterator[PostTags]:
         """Tags of many posts (title + text), in order; the post's own `lang` fills a gap in detection."""
@@ -91,7 +116,7 @@ class Tagger:
 
         for post in posts:
             pending.append(post)
-            if len(pending) >= self.batch_size * 16:
+            if len(pending) >= CHUNK:
                 yield from flush()
                 pending = []
         if pending:
@@ -122,10 +147,11 @@ _SPAN_KEYS = ("kind", "label", "text", "start", "end")
 def _tag_chunk(texts: list[str]) -> list[tuple]:
     assert _WORKER_NLP is not None
     out = []
-    for doc in _WORKER_NLP.pipe(texts, batch_size=256):
-        t = doc.user_data[TAGS_KEY]
-        spans = [tuple(sp[k] for k in _SPAN_KEYS) for sp in t.spans]  # tuples pickle faster than dicts
-        out.append((t.categories, t.entities, t.interests, t.lang, spans))
+    with _gc_paused():
+        for doc in _WORKER_NLP.pipe(texts, batch_size=256):
+            t = doc.user_data[TAGS_KEY]
+            spans = [tuple(sp[k] for k in _SPAN_KEYS) for sp in t.spans]  # tuples pickle faster than dicts
+            out.append((t.categories, t.entities, t.interests, t.lang, spans))
     return out
 
 
