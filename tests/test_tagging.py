@@ -380,3 +380,14 @@ def test_evaluate_counts_precision_and_recall(tagger: Tagger):
     micro = result.groups["entities"].micro
     assert micro.tp + micro.fn == sum(len(g.gold["entities"]) for g in gold)
     assert 0.0 <= micro.f1 <= 1.0 and result.lang_total == 30
+
+
+def test_language_id_prefers_watched_languages_only_when_unsure(tagger: Tagger):
+    from pipelines.tagging.language import LanguageIdentifier
+
+    unsure = "sumpah kocak bgt"  # fastText's first guess: Turkish, at 0.31
+    assert LanguageIdentifier().identify(unsure) not in {"id", "en"}
+    assert LanguageIdentifier(prefer={"id", "en"}).identify(unsure) in {"id", "en"}
+    sure = "gue pengen banget ke sana tahun depan wkwk"  # Indonesian at 0.90: kept
+    assert LanguageIdentifier(prefer={"en"}).identify(sure) == "id"
+    assert set(tagger.nlp.get_pipe_config("culture_language")["prefer"]) >= {"en", "es", "id", "th", "zh"}

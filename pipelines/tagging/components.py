@@ -74,18 +74,18 @@ class BatchPipe:
 class LanguageComponent(BatchPipe):
     """Sets `doc._.culture_lang` (ISO 639-1 code or None)."""
 
-    def __init__(self, min_score: float):
-        self.identifier = LanguageIdentifier(min_score=min_score)
+    def __init__(self, min_score: float, prefer: list[str]):
+        self.identifier = LanguageIdentifier(min_score=min_score, prefer=set(prefer))
 
     def __call__(self, doc: Doc) -> Doc:
         doc.user_data[LANG_KEY] = self.identifier.identify(raw_text(doc))
         return doc
 
 
-@Language.factory("culture_language", default_config={"min_score": 0.0})
-def make_language(nlp: Language, name: str, min_score: float) -> LanguageComponent:
+@Language.factory("culture_language", default_config={"min_score": 0.0, "prefer": []})
+def make_language(nlp: Language, name: str, min_score: float, prefer: list[str]) -> LanguageComponent:
     """Language identification (writing system, then the bundled fastText lite model)."""
-    return LanguageComponent(min_score)
+    return LanguageComponent(min_score, prefer)
 
 
 # -- matcher ----------------------------------------------------------------------------------

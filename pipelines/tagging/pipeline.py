@@ -39,12 +39,18 @@ def make_nlp() -> Language:
     return nlp
 
 
+def watched_languages(watchlist: Watchlist) -> list[str]:
+    """The language codes the interest phrases are written for (language ID prefers these when unsure)."""
+    codes = {code for interest in watchlist.interests.values() for code in (*interest.phrases, *interest.weak)}
+    return sorted(codes - {"any"})
+
+
 def build_pipeline(watchlist: Watchlist, *, language: bool = True) -> Language:
     """The tagging pipeline: `culture_language` (optional), `culture_matcher`, `culture_rules`."""
     nlp = make_nlp()
     config = {"watchlist": watchlist.model_dump(mode="json")}
     if language:
-        nlp.add_pipe("culture_language")
+        nlp.add_pipe("culture_language", config={"prefer": watched_languages(watchlist)})
     nlp.add_pipe("culture_matcher", config=config)
     nlp.add_pipe("culture_rules", config=config)
     return nlp
