@@ -271,6 +271,16 @@ FRESH = [
     ("I spent my whole paycheck on Love and Deepspace merch", {"shopping"}),
     ("queued since 5am at Pop Mart for Labubu 😭", {"shopping"}),
     ("got my Jay Chou concert tickets!!!!", {"shopping"}),
+    # marketplace and after-sale words count as shopping near merch
+    ("the Shopee seller sent me a bootleg Skullpanda and is ignoring my refund request", {"shopping"}),
+    # idioms with business words are not business; store openings are
+    ("I grew up on Jay Chou, this concert is the real deal", set()),
+    ("Pop Mart abrirá una segunda tienda en Sevilla el próximo año", {"business"}),
+    # Cantonese counts as Chinese; Confucius Institute courses are language classes, not study
+    ("signed up for Cantonese lessons after a month of Jackson Wang on repeat", {"language"}),
+    ("Me inscribí en el Instituto Confucio para empezar chino en enero", {"language"}),
+    # a Taiwanese city is a place in the Chinese-speaking world for travel
+    ("flying to Kaohsiung next week for the Jay Chou show", {"travel"}),
 ]
 
 
