@@ -96,8 +96,11 @@ def _rare_word(number: int) -> str:
             return "".join(out)
 
 
-def synthetic_posts(count: int, seed: int = SEED) -> Iterator[str]:
-    """A deterministic stream of multilingual posts of 15-60 words, most mentioning something watched."""
+def synthetic_posts(count: int, seed: int = SEED, new_word_share: float = NEW_WORD_SHARE) -> Iterator[str]:
+    """A deterministic stream of multilingual posts of 15-60 words, most mentioning something watched.
+
+    `new_word_share=0` leaves out the long tail (a closed vocabulary of ~300 words, as before).
+    """
     rng = random.Random(seed)
     words = {lang: text.split() for lang, text in FILLER.items()}
     langs = [lang for lang, _ in LANG_WEIGHTS]
@@ -108,8 +111,8 @@ def synthetic_posts(count: int, seed: int = SEED) -> Iterator[str]:
         pool = words[lang]
         n = rng.randint(15, 60) if lang not in ("th", "ja", "zh") else rng.randint(3, 8)
         body = [rng.choice(pool) for _ in range(n)]
-        for _ in range(rng.randint(1, 5)):
-            if not rare or rng.random() < NEW_WORD_SHARE:
+        for _ in range(rng.randint(1, 5) if new_word_share else 0):
+            if not rare or rng.random() < new_word_share:
                 word = _rare_word(len(rare) * 7919 % 10_000_019)
                 word = rng.choice((word, word.capitalize(), "#" + word, "@" + word, word + str(rng.randint(1, 99))))
             else:
@@ -170,10 +173,10 @@ def _read_posts(corpus: Path, limit: int) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
-def write_corpus(path: Path, count: int) -> Path:
+def write_corpus(path: Path, count: int, new_word_share: float = NEW_WORD_SHARE) -> Path:
     """Write the synthetic posts once, so generating them costs no variant any time or memory."""
     with path.open("w", encoding="utf-8") as out:
-        for text in synthetic_posts(count):
+        for text in synthetic_posts(count, new_word_share=new_word_share):
             out.write(text.replace("\n", " ") + "\n")
     return path
 
@@ -282,6 +285,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=100_000, help="posts for the production pipeline")
     parser.add_argument("--per-call-posts", type=int, default=20_000, help="posts for the nlp(text) baseline")
+    parser.add_argument(
+        "--new-word-share",
+        type=float,
+        default=NEW_WORD_SHARE,
+        help="share of never-seen words among each post's rare tokens (0: closed vocabulary)",
+    )
     parser.add_argument("--sm-posts", type=int, default=3_000, help="posts for the en_core_web_sm baseline")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -290,7 +299,9 @@ def main() -> None:
         print(json.dumps(_run_variant(args.variant, args.posts, args.corpus)))
         return
     with tempfile.TemporaryDirectory(prefix="pulse-bench-tagging-") as tmp:
-        corpus = write_corpus(Path(tmp) / "posts.txt", max(args.posts, args.per_call_posts, args.sm_posts))
+        corpus = write_corpus(
+            Path(tmp) / "posts.txt", max(args.posts, args.per_call_posts, args.sm_posts), args.new_word_share
+        )
         _compare(args, corpus)
 
 
