@@ -281,6 +281,11 @@ FRESH = [
     ("Me inscribí en el Instituto Confucio para empezar chino en enero", {"language"}),
     # a Taiwanese city is a place in the Chinese-speaking world for travel
     ("flying to Kaohsiung next week for the Jay Chou show", {"travel"}),
+    # business requires_context: money talk counts next to Chinese culture, places or companies only
+    ("The new superhero sequel could gross $1bn at the box office", set()),
+    ("Ne Zha 2 has grossed over $2bn at the box office", {"business"}),
+    # a meal in a drama post is not an interest in Chinese food
+    ("my dad keeps bringing up Nirvana in Fire at dinner", set()),
 ]
 
 

@@ -81,13 +81,16 @@ class Interest(StrictModel):
     """A real-life interest a post can show.
 
     `phrases` show it on their own; `weak` phrases only count when one of `context` (phrases,
-    `@group`, `@culture`) is also in the post; `exclude` cancels a match nearby.
+    `@group`, `@culture`) is also in the post; `requires_context` makes every phrase weak (money
+    talk is business for this bot only next to Chinese culture, places or companies); `exclude`
+    cancels a match nearby.
     """
 
     label: str
     description: str = ""
     phrases: PhrasesByLang = {}
     weak: PhrasesByLang = {}
+    requires_context: bool = False
     context: Patterns = []
     exclude: Patterns = []
 

@@ -185,8 +185,9 @@ def build_patterns(watchlist: Watchlist) -> PatternSet:
         _add_list(patterns, key(CUE, name), category.cues, lang="en", joined=True, inflect=True)
         _add_list(patterns, key(CUE_EXCLUDE, name), category.exclude)
     for name, interest in watchlist.interests.items():
+        strong_key = key(INTEREST_WEAK if interest.requires_context else INTEREST, name)
         for lang, values in interest.phrases.items():
-            _add_list(patterns, key(INTEREST, name), values, lang=lang, inflect=True)
+            _add_list(patterns, strong_key, values, lang=lang, inflect=True)
         for lang, values in interest.weak.items():
             _add_list(patterns, key(INTEREST_WEAK, name), values, lang=lang, inflect=True)
         _add_list(patterns, key(INTEREST_CONTEXT, name), interest.context, lang="en", inflect=True)
