@@ -406,3 +406,16 @@ def test_language_id_prefers_watched_languages_only_when_unsure(tagger: Tagger):
     sure = "gue pengen banget ke sana tahun depan wkwk"  # Indonesian at 0.90: kept
     assert LanguageIdentifier(prefer={"en"}).identify(sure) == "id"
     assert set(tagger.nlp.get_pipe_config("culture_language")["prefer"]) >= {"en", "es", "id", "th", "zh"}
+
+
+def test_pipeline_is_rebuilt_when_the_vocabulary_grows_and_tags_stay_the_same(tagger: Tagger):
+    from pipelines.tagging import build_tagger as fresh_tagger
+
+    texts = [f"queued at Pop Mart for Labubu, ticket zq{i}x 😭 #tag{i}" for i in range(6000)]
+    small = fresh_tagger(tagger.watchlist)
+    small.max_lexemes = 1_000  # every post brings new words: the first chunk crosses the limit
+    first_nlp = small.nlp
+    tags = list(small.tag_texts(texts))
+    assert small.nlp is not first_nlp
+    assert len(small.nlp.vocab) < len(first_nlp.vocab)
+    assert tags == list(tagger.tag_texts(texts))

@@ -79,6 +79,12 @@ def build_pipeline(watchlist: Watchlist, *, language: bool = True) -> Language:
 
 CHUNK = 4096
 """Texts tagged per step of `Tagger.tag_texts` (with the cyclic garbage collector paused)."""
+MAX_LEXEMES = 200_000
+"""Every new word a post brings stays in the spaCy vocabulary (and tokenizer cache): ~1 kB each, so
+re-tagging a year of posts would grow without bound. Past this many lexemes the pipeline is built
+afresh (~2 s), which keeps peak memory flat; spaCy's `memory_zone()` per chunk did the same at half
+the speed (the common words are re-learnt every chunk).
+"""
 
 
 def _prepare(text: str) -> str:
@@ -109,6 +115,8 @@ class Tagger:
         self.watchlist = watchlist
         self.batch_size = batch_size
         self.workers = max(1, workers)
+        self.language = language
+        self.max_lexemes = MAX_LEXEMES
         self.nlp = build_pipeline(watchlist, language=language)
 
     @property
@@ -129,6 +137,8 @@ class Tagger:
         while chunk := list(islice(texts, CHUNK)):
             with _gc_paused():
                 tagged = [doc.user_data[TAGS_KEY] for doc in self.nlp.pipe(chunk, batch_size=self.batch_size)]
+            if len(self.nlp.vocab) > self.max_lexemes:
+                self.nlp = build_pipeline(self.watchlist, language=self.language)  # see MAX_LEXEMES
             yield from tagged
 
     def tag_posts(self, posts: Iterable[Post]) -> Iterator[PostTags]:
