@@ -59,11 +59,6 @@ def strip_urls(text: str) -> str:
     return _URL.sub(" ", text) if "http" in text or "www." in text else text
 
 
-def clean_for_detection(text: str) -> str:
-    """One line without URLs or '#'/'@' marks (hashtag words are kept); fastText ignores repeated spaces."""
-    return _TO_SPACE.sub(" ", strip_urls(text)).strip()
-
-
 CONFIDENT = 0.5
 """Below this probability fastText's first guess gives way to a watched language among its top 5."""
 
@@ -89,7 +84,7 @@ class LanguageIdentifier:
         script = by_script(text)
         if script:
             return script
-        line = _TO_SPACE.sub(" ", text).strip()
+        line = _TO_SPACE.sub(" ", text).strip()  # one line without '#'/'@' (hashtag words are kept)
         if not line or not _LETTER.search(line):
             return None
         line = line.lower() if line.isupper() else line

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import multiprocessing as mp
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
