@@ -161,26 +161,46 @@ class Tagger:
         if pending:
             yield from flush()
 
-    # -- a pool of worker processes that each run the same pipeline and return plain tags -----
+    # -- worker processes that each run the same pipeline and return plain tags ---------------
 
     def _tag_parallel(self, texts: Iterable[str]) -> Iterator[PostTags]:
-        """Forked workers share this process's pipeline (copy-on-write) and send back plain tuples."""
+        """This process and `workers - 1` forked children each tag one chunk of every round.
+
+        Children share this process's pipeline copy-on-write and send back plain tuples; doing a
+        share of the work here instead of only feeding a pool keeps both cores busy on a 2-core
+        machine. Order is kept. When the vocabulary passes `max_lexemes` the pipeline is rebuilt and
+        the children are forked again from it.
+        """
         global _WORKER_NLP
         ctx = mp.get_context("fork")
-        chunk = self.batch_size * 4
-        _WORKER_NLP = self.nlp
+        size = self.batch_size * 4
+        chunks = iter(lambda: list(islice(texts, size)), [])
+        rounds = iter(lambda: list(islice(chunks, self.workers)), [])
         try:
-            with ctx.Pool(self.workers) as pool:
-                chunks = iter(lambda: list(islice(texts, chunk)), [])
-                for tagged in pool.imap(_tag_chunk, chunks, chunksize=1):
-                    for categories, entities, interests, lang, spans in tagged:
-                        yield PostTags(categories, entities, interests, lang, [dict(zip(_SPAN_KEYS, sp)) for sp in spans])
+            while True:
+                _WORKER_NLP = self.nlp
+                with ctx.Pool(self.workers - 1) as pool:
+                    for batch in rounds:
+                        pending = [pool.apply_async(_tag_chunk, (chunk,)) for chunk in batch[1:]]
+                        yield from _as_tags(_tag_chunk(batch[0]))
+                        for result in pending:
+                            yield from _as_tags(result.get())
+                        if len(self.nlp.vocab) > self.max_lexemes:
+                            break
+                    else:
+                        return
+                self.nlp = build_pipeline(self.watchlist, language=self.language)
         finally:
             _WORKER_NLP = None
 
 
 _WORKER_NLP: Language | None = None
 _SPAN_KEYS = ("kind", "label", "text", "start", "end")
+
+
+def _as_tags(tagged: list[tuple]) -> Iterator[PostTags]:
+    for categories, entities, interests, lang, spans in tagged:
+        yield PostTags(categories, entities, interests, lang, [dict(zip(_SPAN_KEYS, sp)) for sp in spans])
 
 
 def _tag_chunk(texts: list[str]) -> list[tuple]:
