@@ -419,3 +419,14 @@ def test_pipeline_is_rebuilt_when_the_vocabulary_grows_and_tags_stay_the_same(ta
     assert small.nlp is not first_nlp
     assert len(small.nlp.vocab) < len(first_nlp.vocab)
     assert tags == list(tagger.tag_texts(texts))
+
+
+def test_two_processes_rebuild_and_refork_with_the_same_tags(tagger: Tagger):
+    from pipelines.tagging import build_tagger as fresh_tagger
+
+    texts = [f"flew to Chengdu for hot pot zq{i}x, then a Pop Mart haul #tag{i}" for i in range(5000)]
+    pooled = fresh_tagger(tagger.watchlist, workers=2)
+    pooled.max_lexemes = 1_000
+    first_nlp = pooled.nlp
+    assert list(pooled.tag_texts(texts)) == list(tagger.tag_texts(texts))
+    assert pooled.nlp is not first_nlp
