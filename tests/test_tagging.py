@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.config import ConfigError, load_watchlist
 from monitor.posts import Post
@@ -430,3 +432,13 @@ def test_two_processes_rebuild_and_refork_with_the_same_tags(tagger: Tagger):
     first_nlp = pooled.nlp
     assert list(pooled.tag_texts(texts)) == list(tagger.tag_texts(texts))
     assert pooled.nlp is not first_nlp
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=300) | st.text(alphabet="#@$€¥.,:-'’ \n\tLabubuPopMartgenshin原神라부부ลาบูบู้🔥\u200d\ufe0f0123", max_size=200))
+def test_any_text_gets_tags_whose_spans_point_into_it(tagger: Tagger, text: str):
+    tags = tagger.tag_text(text)
+    assert tags.lang is None or isinstance(tags.lang, str)
+    for span in tags.spans:
+        assert text[span["start"] : span["end"]] == span["text"]
+    assert list(tagger.tag_texts([text])) == [tags]  # batched and per-call tagging agree
