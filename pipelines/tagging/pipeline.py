@@ -139,8 +139,8 @@ class Tagger:
         while chunk := list(islice(texts, CHUNK)):
             with _gc_paused():
                 tagged = [doc.user_data[TAGS_KEY] for doc in self.nlp.pipe(chunk, batch_size=self.batch_size)]
-            if len(self.nlp.vocab) > self.max_lexemes:
-                self.nlp = build_pipeline(self.watchlist, language=self.language)  # see MAX_LEXEMES
+            if self._vocabulary_full():
+                self._rebuild()
             yield from tagged
 
     def tag_posts(self, posts: Iterable[Post]) -> Iterator[PostTags]:
@@ -160,6 +160,13 @@ class Tagger:
                 pending = []
         if pending:
             yield from flush()
+
+    def _vocabulary_full(self) -> bool:
+        return len(self.nlp.vocab) > self.max_lexemes
+
+    def _rebuild(self) -> None:
+        """A fresh pipeline: drops the words past posts added to the vocabulary (see MAX_LEXEMES)."""
+        self.nlp = build_pipeline(self.watchlist, language=self.language)
 
     # -- worker processes that each run the same pipeline and return plain tags ---------------
 
@@ -185,11 +192,11 @@ class Tagger:
                         yield from _as_tags(_tag_chunk(batch[0]))
                         for result in pending:
                             yield from _as_tags(result.get())
-                        if len(self.nlp.vocab) > self.max_lexemes:
+                        if self._vocabulary_full():
                             break
                     else:
                         return
-                self.nlp = build_pipeline(self.watchlist, language=self.language)
+                self._rebuild()
         finally:
             _WORKER_NLP = None
 
