@@ -63,9 +63,48 @@ def load_watchlist(path: Path) -> Watchlist:
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, doc, name)) from None
     problems = [ConfigProblem(name, doc.line_of(loc), _loc(loc), msg) for loc, msg in cross_check(watchlist)]
+    files, file_problems = _catalogue_files(watchlist, path.parent, doc, name)
+    problems += file_problems
     if problems:
         raise ConfigError(problems)
+    if files != list(watchlist.catalogue.files):
+        watchlist = watchlist.model_copy(update={"catalogue": watchlist.catalogue.model_copy(update={"files": files})})
+    model_file = watchlist.model.file
+    if model_file and not Path(model_file).is_absolute():
+        resolved = str((path.parent / model_file).resolve())
+        watchlist = watchlist.model_copy(update={"model": watchlist.model.model_copy(update={"file": resolved})})
+    if watchlist.model.file and not Path(watchlist.model.file).is_file():
+        loc = ("model", "file")
+        raise ConfigError([ConfigProblem(name, doc.line_of(loc), _loc(loc), f"model file {model_file!r} not found")])
     return watchlist
+
+
+def _catalogue_files(watchlist: Watchlist, base: Path, doc, name: str) -> tuple[list[str], list[ConfigProblem]]:  # noqa: ANN001
+    """The `catalogue.files` as absolute paths (relative ones from the keywords file's folder), each validated."""
+    from monitor.config.catalogue import CatalogueEntry
+
+    files, problems = [], []
+    for index, raw in enumerate(watchlist.catalogue.files):
+        loc = ("catalogue", "files", index)
+        file = Path(raw) if Path(raw).is_absolute() else base / raw
+        files.append(str(file.resolve()))
+        if not file.is_file():
+            problems.append(ConfigProblem(name, doc.line_of(loc), _loc(loc), f"catalogue file {raw!r} not found"))
+            continue
+        try:
+            entries = read_yaml(file, _display(file))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if not isinstance(entries.data, list):
+            problems.append(ConfigProblem(_display(file), 1, "", "expected a list of catalogue entries"))
+            continue
+        for position, item in enumerate(entries.data):
+            try:
+                CatalogueEntry.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(problems_from_validation(exc, entries, _display(file), prefix=(position,)))
+    return files, problems
 
 
 def _loc(loc: tuple[str | int, ...]) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
 from monitor.config.base import StrictModel, StrList
+from monitor.config.catalogue import CatalogueSettings
 
 REGEX_PREFIX = "re:"
 GROUP_PREFIX = "@"
@@ -127,6 +128,15 @@ class Entity(StrictModel):
         return list(self.queries) or [self.name]
 
 
+class ModelSettings(StrictModel):
+    """Which tagger decides categories and interests: the keyword `rules`, the learned `model`, or
+    `both` (the model reading the words and what the rules found). Watched entities always come from
+    the rules. `file` replaces the bundled model (`pulse train --output`); relative to this file."""
+
+    mode: Literal["rules", "model", "both"] = "both"
+    file: str | None = None
+
+
 class Watchlist(StrictModel):
     """Everything in `config/keywords.yaml`."""
 
@@ -135,6 +145,9 @@ class Watchlist(StrictModel):
     categories: dict[str, Category] = Field(min_length=1)
     interests: dict[str, Interest] = {}
     entities: list[Entity] = []
+    catalogue: CatalogueSettings = CatalogueSettings()
+    model: ModelSettings = ModelSettings()
+    """Known Chinese works beyond the watchlist: they give categories, never watched entities."""
 
     def entity(self, name: str) -> Entity | None:
         """The entity with this canonical name, if watched."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from spacy.util import minibatch
 from monitor.config.watchlist import Watchlist
 from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
+from pipelines.tagging.catalogue import load_catalogue
 from pipelines.tagging.language import LanguageIdentifier
 from pipelines.tagging.regex_scan import RegexScanner
 
@@ -98,7 +100,7 @@ class KeywordMatcher(BatchPipe):
     """
 
     def __init__(self, nlp: Language, watchlist: Watchlist):
-        self.patterns = P.build_patterns(watchlist)
+        self.patterns = P.build_patterns(watchlist, load_catalogue(watchlist.catalogue))
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for match_key, values in self.patterns.phrases.items():
             self.matcher.add(match_key, [_pattern_doc(nlp, value) for value in sorted(values)])
@@ -137,7 +139,7 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 # -- rules ------------------------------------------------------------------------------------
 
 
-_POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK})
+_POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK, P.WORK, P.WORK_WEAK})
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -167,10 +169,32 @@ class TagRules(BatchPipe):
         self.category_order = list(watchlist.categories)
         self.interest_order = list(watchlist.interests)
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
+        self.works = [(w.name, w.category) for w in load_catalogue(watchlist.catalogue)]
 
     def __call__(self, doc: Doc) -> Doc:
         doc.user_data[TAGS_KEY] = self.tags(doc)
         return doc
+
+    @staticmethod
+    def _works(
+        by_kind: dict[str, list[tuple[str, int, int]]], global_ex: list[tuple[int, int]]
+    ) -> dict[int, tuple[bool, list[tuple[int, int]]]]:
+        """Catalogue works found: index -> (any spelling that counts alone?, spans).
+
+        A watched entity's spelling wins over a catalogue spelling it overlaps (the watchlist decides
+        what is tracked), and global exclusions cancel works as they cancel everything else.
+        """
+        if P.WORK not in by_kind and P.WORK_WEAK not in by_kind:
+            return {}
+        taken = [(s, e) for kind in (P.ENTITY, P.ENTITY_WEAK) for _, s, e in by_kind.get(kind, ())] + global_ex
+        out: dict[int, tuple[bool, list[tuple[int, int]]]] = {}
+        for kind in (P.WORK, P.WORK_WEAK):
+            for owner, s, e in by_kind.get(kind, ()):
+                if _hits(s, e, taken):
+                    continue
+                sure, where = out.get(int(owner), (False, []))
+                out[int(owner)] = (sure or kind == P.WORK, [*where, (s, e)])
+        return out
 
     def tags(self, doc: Doc) -> PostTags:
         """The tags of one matched doc."""
@@ -213,8 +237,9 @@ class TagRules(BatchPipe):
             if alive(P.CUE_EXCLUDE, owner, s, e):
                 cues.setdefault(owner, []).append((s, e))
         context_hits = {int(owner) for owner, _, _ in by_kind.get(P.ENTITY_CONTEXT, ())}
+        works = self._works(by_kind, global_ex)
         sure_categories = {self.entities[i].category for i in strong if not self.entity_needs_context[i]}
-        sure_categories |= set(cues)
+        sure_categories |= set(cues) | {self.works[i][1] for i, (sure, _) in works.items() if sure}
         found: dict[int, list[tuple[int, int]]] = {}
         for index in sorted(set(strong) | set(weak)):
             entity = self.entities[index]
@@ -239,6 +264,13 @@ class TagRules(BatchPipe):
         for name, where in cues.items():
             for s, e in where:
                 spans.append(_span(doc, "category", name, s, e))
+        for index, (sure, where) in works.items():
+            name, category = self.works[index]
+            if sure or category in categories or category in sure_categories:
+                categories.add(category)
+                for s, e in where:
+                    ent_spans.append((s, e))
+                    spans.append(_span(doc, "work", name, s, e))
 
         # interests: places and other group words inside an entity name do not count
         groups = {o for o, s, e in group_spans if not _inside(s, e, ent_spans)} if ent_spans else groups
@@ -287,3 +319,105 @@ def iter_tags(docs: Iterable[Doc]) -> Iterator[PostTags]:
     """The tags set by `culture_rules` on each doc."""
     for doc in docs:
         yield doc.user_data.get(TAGS_KEY)
+
+
+# -- learned model ----------------------------------------------------------------------------
+
+
+def doc_tokens(doc: Doc) -> list[str]:
+    """Lower-cased token texts of a doc (what the learned model reads)."""
+    return [t.lower_ for t in doc]
+
+
+def doc_groups(doc: Doc) -> list[str]:
+    """Names of the keyword groups (`groups:` in keywords.yaml) matched in a doc."""
+    return [owner for kind, owner, _, _ in doc.user_data.get(MATCHES_KEY) or () if kind == P.GROUP]
+
+
+class ModelTags(BatchPipe):
+    """Replaces the rules' categories and interests with the learned model's decisions.
+
+    Mode `model` reads words only; mode `both` also reads what the rules found (stacking). Watched
+    entities stay the rules' (and their categories always count); labels the model file has no
+    classifier for keep the rules' decision. A tag the model adds gets a span on the word that
+    weighed most for it, marked `"by": "model"`.
+    """
+
+    def __init__(self, watchlist: Watchlist, mode: str, path: str):
+        from pipelines.tagging.classifier import Classifier
+
+        self.classifier = Classifier.load(Path(path))
+        self.variant = "text" if mode == "model" else "stacked"
+        self.model = self.classifier.models[self.variant]
+        self.entity_category = {e.name: e.category for e in watchlist.entities}
+        self.category_order = list(watchlist.categories)
+        self.interest_order = list(watchlist.interests)
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._apply([doc])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            self._apply(batch)
+            yield from batch
+
+    def _apply(self, docs: list[Doc]) -> None:
+        from pipelines.tagging.classifier import featurize, rule_view
+
+        tokens = [doc_tokens(doc) for doc in docs]
+        tags = [doc.user_data[TAGS_KEY] for doc in docs]
+        views = None
+        if self.variant == "stacked":
+            views = [rule_view(t, doc_groups(d), self.entity_category) for t, d in zip(tags, docs, strict=True)]
+        probs, decisions = self.model.decide(featurize(tokens, views))
+        for i, doc in enumerate(docs):
+            doc.user_data[TAGS_KEY] = self._merge(doc, tags[i], decisions[i], probs[i], tokens[i])
+
+    def _merge(self, doc: Doc, rules: PostTags, yes: Any, probs: Any, tokens: list[str]) -> PostTags:
+        decided = {label: bool(y) for label, y in zip(self.model.labels, yes, strict=True)}
+        categories = {c for c in rules.categories if decided.get("cat:" + c, True)}
+        categories |= {self.entity_category[e] for e in rules.entities if e in self.entity_category}
+        categories |= {label[4:] for label, y in decided.items() if y and label.startswith("cat:")}
+        interests = {i for i in rules.interests if decided.get("int:" + i, True)}
+        interests |= {label[4:] for label, y in decided.items() if y and label.startswith("int:")}
+        kept = {"category": categories, "interest": interests}
+        spans = [sp for sp in rules.spans if sp["kind"] not in kept or sp["label"] in kept[sp["kind"]]]
+        for kind, prefix, labels, ruled in (
+            ("category", "cat:", categories, set(rules.categories)),
+            ("interest", "int:", interests, set(rules.interests)),
+        ):
+            for label in sorted(labels - ruled):
+                spans.append(self._model_span(doc, kind, label, self.model.labels.index(prefix + label), probs, tokens))
+        return PostTags(
+            categories=[c for c in self.category_order if c in categories],
+            entities=rules.entities,
+            interests=[i for i in self.interest_order if i in interests],
+            lang=rules.lang,
+            spans=sorted(spans, key=lambda sp: (sp["start"], sp["kind"])),
+        )
+
+    def _model_span(self, doc: Doc, kind: str, label: str, row: int, probs: Any, tokens: list[str]) -> dict[str, Any]:
+        """A span on the token whose unigram weighs most for `label` (the whole text if none does)."""
+        from pipelines.tagging.classifier import MAX_TOKENS, feature_columns
+
+        weights = self.model.weights.getrow(row).toarray()[0]
+        best, best_weight = None, 0.0
+        for position, column in enumerate(feature_columns(["u:" + t for t in tokens[:MAX_TOKENS]])):
+            if weights[column] > best_weight:
+                best, best_weight = position, weights[column]
+        if best is None:
+            span = {"kind": kind, "label": label, "text": "", "start": 0, "end": 0}
+        else:
+            span = _span(doc, kind, label, best, best + 1)
+        span["by"] = f"model {probs[row]:.2f}"
+        return span
+
+
+@Language.factory(
+    "culture_model",
+    default_config={"watchlist": {"categories": {"none": {"label": "none"}}}, "mode": "both", "path": ""},
+)
+def make_model(nlp: Language, name: str, watchlist: dict[str, Any], mode: str, path: str) -> ModelTags:
+    """The learned classifier over the rules' output (see `pipelines/tagging/classifier.py`)."""
+    return ModelTags(Watchlist.model_validate(watchlist), mode, path)

@@ -157,3 +157,26 @@ def run_evaluation(tagger: Any, path: Path, split: str = "all") -> Evaluation:
     gold_posts = load_gold(path, split)
     posts = [gp.post.model_copy(update={"lang": None}) for gp in gold_posts]
     return evaluate(gold_posts, tagger.tag_posts(posts), split)
+
+
+MODES = ("rules", "model", "both")
+
+
+def with_mode(watchlist: Any, mode: str) -> Any:
+    """The watchlist with `model.mode` set (rules, model or both)."""
+    return watchlist.model_copy(update={"model": watchlist.model.model_copy(update={"mode": mode})})
+
+
+def compare_modes(
+    watchlist: Any, paths: Iterable[Path], modes: Iterable[str] = MODES, splits: Iterable[str] = ("dev", "heldout")
+) -> list[tuple[str, str, str, Evaluation]]:
+    """(file name, split, mode, evaluation) for every labelled file, split and tagging mode."""
+    from pipelines.tagging.pipeline import Tagger
+
+    out = []
+    for mode in modes:
+        tagger = Tagger(with_mode(watchlist, mode))
+        for path in paths:
+            for split in splits:
+                out.append((Path(path).name, split, mode, run_evaluation(tagger, Path(path), split)))
+    return out

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from monitor.config.catalogue import CatalogueEntry
 from monitor.config.watchlist import GROUP_PREFIX, REGEX_PREFIX, Watchlist
 
 # Match keys are "kind|owner" strings; the kinds:
@@ -21,6 +22,8 @@ INTEREST_CONTEXT = "int+"
 INTEREST_EXCLUDE = "int-"
 GROUP = "grp"
 GLOBAL_EXCLUDE = "glob-"
+WORK = "work"  # a name or alias of catalogue entry <index>
+WORK_WEAK = "work?"  # an ambiguous one: counts only next to its category
 
 # Scripts written without spaces between words: the tokenizer splits them into characters.
 CJK_CHARS = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
@@ -175,9 +178,38 @@ def _add_list(
             patterns.add(match_key, surface_variants(form, joined=joined, plural=plural))
 
 
-def build_patterns(watchlist: Watchlist) -> PatternSet:
-    """All matcher patterns of a watchlist, keyed by what they mean."""
+def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
+    """(spellings that count alone, spellings that need their category nearby) of a catalogue entry.
+
+    An ambiguous entry's Latin-script spellings of up to three words need context (a longer title is
+    distinctive enough: "Ten Miles of Peach Blossoms"); so do a one-word Latin spelling of
+    four letters or fewer and a two-character CJK one (both are often ordinary words). A single CJK
+    character is never matched.
+    """
+    strong: list[str] = []
+    weak: list[str] = []
+    for spelling in dict.fromkeys(" ".join(s.split()) for s in (entry.name, *entry.aliases)):
+        if not spelling or not any(ch.isalnum() for ch in spelling):
+            continue
+        cjk = len(CJK_RE.findall(spelling))
+        if cjk:
+            if cjk == 1 and len(spelling) == 1:
+                continue
+            (weak if cjk <= 2 and len(spelling) <= 2 else strong).append(spelling)
+        elif (entry.ambiguous and len(spelling.split()) <= 3) or (" " not in spelling and len(spelling) <= 4):
+            weak.append(spelling)
+        else:
+            strong.append(spelling)
+    return strong, weak
+
+
+def build_patterns(watchlist: Watchlist, catalogue: Iterable[CatalogueEntry] = ()) -> PatternSet:
+    """All matcher patterns of a watchlist and a catalogue, keyed by what they mean."""
     patterns = PatternSet()
+    for index, entry in enumerate(catalogue):
+        strong, weak = work_spellings(entry)
+        _add_list(patterns, key(WORK, index), [s for s in strong if not s.startswith(("re:", "@"))], joined=True)
+        _add_list(patterns, key(WORK_WEAK, index), [s for s in weak if not s.startswith(("re:", "@"))], joined=True)
     _add_list(patterns, key(GLOBAL_EXCLUDE, "*"), watchlist.rules.exclude)
     for name, values in watchlist.groups.items():
         _add_list(patterns, key(GROUP, name), values, lang="en", inflect=False)

@@ -20,12 +20,13 @@ from spacy.util import compile_infix_regex
 from monitor.config.watchlist import Watchlist
 from monitor.posts import Post, PostTags
 from pipelines.tagging import components  # noqa: F401  (registers the factories)
+from pipelines.tagging.classifier import BUNDLED as BUNDLED_MODEL
 from pipelines.tagging.components import TAGS_KEY, RawTextTokenizer
 from pipelines.tagging.patterns import CJK_CHARS
 
 logger = logging.getLogger(__name__)
 
-PIPE_NAMES = ("culture_language", "culture_matcher", "culture_rules")
+PIPE_NAMES = ("culture_language", "culture_matcher", "culture_rules", "culture_model")
 MAX_CHARS = 20_000
 """Longer posts are cut before tagging (a year of posts must stay fast; the head carries the topic)."""
 
@@ -76,6 +77,9 @@ def build_pipeline(watchlist: Watchlist, *, language: bool = True) -> Language:
         nlp.add_pipe("culture_language", config={"prefer": watched_languages(watchlist)})
     nlp.add_pipe("culture_matcher", config=config)
     nlp.add_pipe("culture_rules", config=config)
+    if watchlist.model.mode != "rules":
+        path = watchlist.model.file or str(BUNDLED_MODEL)
+        nlp.add_pipe("culture_model", config={**config, "mode": watchlist.model.mode, "path": path})
     return nlp
 
 
@@ -202,12 +206,17 @@ class Tagger:
 
 
 _WORKER_NLP: Language | None = None
-_SPAN_KEYS = ("kind", "label", "text", "start", "end")
+_SPAN_KEYS = ("kind", "label", "text", "start", "end", "by")
+"""Keys of a span; `by` only on tags the learned model added."""
 
 
 def _as_tags(tagged: list[tuple]) -> Iterator[PostTags]:
     for categories, entities, interests, lang, spans in tagged:
-        yield PostTags(categories, entities, interests, lang, [dict(zip(_SPAN_KEYS, sp)) for sp in spans])
+        yield PostTags(categories, entities, interests, lang, [_span_dict(sp) for sp in spans])
+
+
+def _span_dict(values: tuple) -> dict:
+    return {k: v for k, v in zip(_SPAN_KEYS, values, strict=True) if v is not None or k != "by"}
 
 
 def _tag_chunk(texts: list[str]) -> list[tuple]:
@@ -216,7 +225,7 @@ def _tag_chunk(texts: list[str]) -> list[tuple]:
     with _gc_paused():
         for doc in _WORKER_NLP.pipe(texts, batch_size=256):
             t = doc.user_data[TAGS_KEY]
-            spans = [tuple(sp[k] for k in _SPAN_KEYS) for sp in t.spans]  # tuples pickle faster than dicts
+            spans = [tuple(sp.get(k) for k in _SPAN_KEYS) for sp in t.spans]  # tuples pickle faster than dicts
             out.append((t.categories, t.entities, t.interests, t.lang, spans))
     return out
 

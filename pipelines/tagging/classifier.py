@@ -1,0 +1,154 @@
+"""The learned tagger beside the rules: hashed word n-grams (plus rule matches) → per-label logistic scores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction import FeatureHasher
+
+from monitor.posts import PostTags
+
+N_FEATURES = 2**18
+MAX_TOKENS = 200
+"""Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
+VARIANTS = ("text", "stacked")
+"""`text`: word n-grams only (mode `model`); `stacked`: n-grams plus what the rules found (mode `both`)."""
+TIE_GROUPS = frozenset({"china_places", "chinese_language", "china_companies"})
+"""Keyword groups that tie a post to China (besides any category)."""
+BUNDLED = Path(__file__).parent / "model" / "classifier.npz"
+
+_HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """What the rules found in a post, as the stacked model reads it."""
+
+    categories: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    entity_categories: tuple[str, ...] = ()
+    works: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+def rule_view(tags: PostTags, groups: Sequence[str], entity_category: dict[str, str]) -> RuleView:
+    """The rules' findings in one post (tags plus the keyword groups that matched)."""
+    works = tuple(sorted({sp["label"] for sp in tags.spans if sp["kind"] == "work"}))
+    return RuleView(
+        categories=tuple(tags.categories),
+        interests=tuple(tags.interests),
+        entity_categories=tuple(sorted({entity_category.get(e, "") for e in tags.entities} - {""})),
+        works=works,
+        groups=tuple(sorted(set(groups))),
+    )
+
+
+def text_features(tokens: Sequence[str]) -> list[str]:
+    """Lower-cased unigrams and bigrams of the first MAX_TOKENS word tokens (CJK: characters and pairs)."""
+    words = [t for t in tokens[:MAX_TOKENS] if any(ch.isalnum() for ch in t)]
+    feats = ["u:" + w for w in words]
+    feats += ["b:" + a + " " + b for a, b in zip(words, words[1:])]
+    return feats
+
+
+def rule_features(view: RuleView) -> list[str]:
+    """Stacking features: each rule label, a China tie, and each interest crossed with the tie."""
+    tie = bool(view.categories) or any(g in TIE_GROUPS for g in view.groups)
+    feats = ["tie" if tie else "notie"]
+    feats += ["rc:" + c for c in view.categories]
+    feats += ["re:" + c for c in view.entity_categories]
+    feats += ["rw:" + w for w in view.works]
+    feats += ["g:" + g for g in view.groups]
+    for interest in view.interests:
+        feats += ["ri:" + interest, f"ri:{interest}&{'tie' if tie else 'notie'}"]
+    if view.categories:
+        feats.append("rc:any")
+    return feats
+
+
+def featurize(token_lists: Sequence[Sequence[str]], views: Sequence[RuleView] | None) -> sparse.csr_matrix:
+    """The hashed feature matrix of a batch (rule features only for the stacked variant)."""
+    if views is None:
+        rows: Any = (text_features(t) for t in token_lists)
+    else:
+        rows = (text_features(t) + rule_features(v) for t, v in zip(token_lists, views, strict=True))
+    return _HASHER.transform(rows).tocsr()
+
+
+@dataclass
+class LinearModel:
+    """One variant: a sparse weight row, an intercept and a decision threshold per label."""
+
+    labels: list[str]
+    weights: sparse.csr_matrix  # labels × N_FEATURES
+    intercepts: np.ndarray
+    thresholds: np.ndarray
+
+    def scores(self, features: sparse.csr_matrix) -> np.ndarray:
+        """Probabilities, posts × labels."""
+        logits = np.asarray((features @ self.weights.T).todense()) + self.intercepts
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def decide(self, features: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, boolean decisions) for a batch."""
+        probs = self.scores(features)
+        return probs, probs >= self.thresholds
+
+
+@dataclass
+class Classifier:
+    """Both variants, loaded from (or saved to) one compressed `.npz` file with a JSON header."""
+
+    models: dict[str, LinearModel]
+    meta: dict[str, Any]
+
+    def save(self, path: Path) -> None:
+        """Write the model file (deterministic content for the same training data and seed)."""
+        arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(self.meta, sort_keys=True))}
+        for name, m in self.models.items():
+            w = m.weights.tocsr()
+            w.sort_indices()
+            arrays |= {
+                f"{name}.labels": np.array(json.dumps(m.labels)),
+                f"{name}.data": w.data.astype(np.float32),
+                f"{name}.indices": w.indices.astype(np.int32),
+                f"{name}.indptr": w.indptr.astype(np.int32),
+                f"{name}.intercepts": m.intercepts.astype(np.float32),
+                f"{name}.thresholds": m.thresholds.astype(np.float32),
+            }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> Classifier:
+        """Read a model file; ValueError with the path when it is missing or not a model."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                models = {}
+                for name in VARIANTS:
+                    labels = json.loads(str(data[f"{name}.labels"]))
+                    weights = sparse.csr_matrix(
+                        (data[f"{name}.data"], data[f"{name}.indices"], data[f"{name}.indptr"]),
+                        shape=(len(labels), meta["n_features"]),
+                    )
+                    models[name] = LinearModel(labels, weights, data[f"{name}.intercepts"], data[f"{name}.thresholds"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"cannot load tagging model {path}: {exc}") from None
+        if meta.get("n_features") != N_FEATURES:
+            raise ValueError(f"tagging model {path} was built with other features; rebuild it with `pulse train`")
+        return cls(models, meta)
+
+
+def feature_columns(features: Sequence[str]) -> list[int]:
+    """The column FeatureHasher puts each feature in (to explain a decision by its strongest word)."""
+    if not features:
+        return []
+    return [int(i) for i in _HASHER.transform([[f] for f in features]).indices]
