@@ -16,6 +16,7 @@ from monitor.cli import (
     digest_command,
     run_command,
     tag_commands,
+    train_command,
 )
 from monitor.cli.context import STATE
 from monitor.logging_setup import configure_logging
@@ -49,6 +50,7 @@ for module in (
     data_commands,
     collect_command,
     tag_commands,
+    train_command,
     digest_command,
     demo_command,
     run_command,

@@ -131,9 +131,16 @@ def evaluate(
     keywords: Annotated[Path | None, typer.Option(help="Keywords file (default: the one pulse.yaml names).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the micro scores as JSON only.")] = False,
     worst: Annotated[int, typer.Option(help="How many worst labels to list per group.")] = 5,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Rules, model and both side by side on each half of each --gold file.")
+    ] = False,
 ) -> None:
     """Precision, recall and F1 per label and micro-averaged, language accuracy, worst labels."""
     from pipelines.tagging.evaluation import SPLITS, run_evaluation
+
+    if compare:
+        _compare(gold, keywords)
+        return
 
     if split not in SPLITS:
         err_console.print(f"--split must be one of {', '.join(SPLITS)}", highlight=False)
@@ -169,6 +176,26 @@ def evaluate(
     console.print(
         "micro F1: " + ", ".join(f"{n} {g.micro.f1:.3f}" for n, g in result.groups.items()), highlight=False
     )
+
+
+def _compare(gold: Path, keywords: Path | None) -> None:
+    from pipelines.tagging.evaluation import compare_modes
+    from pipelines.tagging.training import DEFAULT_GOLD
+
+    files = [gold] if gold != DEFAULT_GOLD[0] else [f for f in DEFAULT_GOLD if f.is_file()]
+    watchlist = _tagger(keywords).watchlist
+    try:
+        rows = compare_modes(watchlist, files)
+    except (OSError, ValueError) as exc:
+        err_console.print(f"cannot evaluate: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    table = Table(title="micro P / R / F1 by tagging mode", title_justify="left", show_edge=False)
+    for column in ("file", "half", "posts", "mode", "categories", "entities", "interests"):
+        table.add_column(column, justify="left" if column in ("file", "half", "mode") else "right")
+    for name, split, mode, result in rows:
+        cells = [f"{g.micro.precision:.2f} / {g.micro.recall:.2f} / [bold]{g.micro.f1:.3f}[/bold]" for g in result.groups.values()]
+        table.add_row(name, split, str(result.posts), mode, *cells)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -67,6 +67,13 @@ class Rules(StrictModel):
     """Phrases that cancel any match they overlap ('fast travel', 'fine china')."""
     exclude_window: int = Field(default=6, ge=0, le=200)
     """How many tokens either side of a match an item's own `exclude` phrase still cancels it."""
+    origin_group: str = "origin"
+    """The group of words that say a work is Chinese ("Chinese", "Taiwanese", "Hong Kong", 中国…)."""
+    origin_before: int = Field(default=2, ge=0, le=10)
+    """A category noun counts when an origin word ends at most this many tokens before it
+    ("Chinese fantasy shows", "Taiwanese idol drama")…"""
+    origin_after: int = Field(default=1, ge=0, le=10)
+    """…or starts at most this many tokens after it ("drama chino", "séries chinoises", "phim Trung Quốc")."""
 
 
 class Category(StrictModel):
@@ -75,6 +82,9 @@ class Category(StrictModel):
     label: str
     description: str = ""
     cues: Patterns = []
+    nouns: Patterns = []
+    """Words for this kind of work (drama, series, show…): they show the category next to an origin
+    word (see `rules.origin_group`), never alone."""
     exclude: Patterns = []
 
 
@@ -192,6 +202,7 @@ def _group_refs(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
         scan(("groups", name), values)
     for name, cat in watchlist.categories.items():
         scan(("categories", name, "cues"), cat.cues)
+        scan(("categories", name, "nouns"), cat.nouns)
         scan(("categories", name, "exclude"), cat.exclude)
     for name, interest in watchlist.interests.items():
         for field in ("phrases", "weak"):
@@ -219,6 +230,10 @@ def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
         else:
             seen[key] = index
     groups = set(watchlist.groups)
+    if any(c.nouns for c in watchlist.categories.values()) and watchlist.rules.origin_group not in groups:
+        problems.append(
+            (("rules", "origin_group"), f"category nouns need the group {watchlist.rules.origin_group!r} under groups:")
+        )
     for loc, ref in _group_refs(watchlist):
         name = ref[len(GROUP_PREFIX) :]
         if loc[0] == "groups":

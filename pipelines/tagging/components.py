@@ -139,7 +139,7 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 # -- rules ------------------------------------------------------------------------------------
 
 
-_POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.INTEREST, P.INTEREST_WEAK, P.WORK, P.WORK_WEAK})
+_POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.NOUN, P.INTEREST, P.INTEREST_WEAK, P.WORK, P.WORK_WEAK})
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -170,6 +170,8 @@ class TagRules(BatchPipe):
         self.interest_order = list(watchlist.interests)
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
         self.works = [(w.name, w.category) for w in load_catalogue(watchlist.catalogue)]
+        rules = watchlist.rules
+        self.origin = (rules.origin_group, rules.origin_before, rules.origin_after)
 
     def __call__(self, doc: Doc) -> Doc:
         doc.user_data[TAGS_KEY] = self.tags(doc)
@@ -194,6 +196,29 @@ class TagRules(BatchPipe):
                     continue
                 sure, where = out.get(int(owner), (False, []))
                 out[int(owner)] = (sure or kind == P.WORK, [*where, (s, e)])
+        return out
+
+    def _origin_nouns(
+        self, nouns: list[tuple[str, int, int]], group_spans: list[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """Category nouns next to an origin word, as cue spans covering both ("Chinese fantasy shows").
+
+        Another category's noun between them wins ("Chinese animation series" is animation, not drama).
+        """
+        group, before, after = self.origin
+        origins = [(s, e) for owner, s, e in group_spans if owner == group]
+        out = []
+        for owner, s, e in nouns:
+            for os_, oe in origins:
+                if 0 <= s - oe <= before:
+                    span = (owner, os_, e)
+                elif 0 <= os_ - e <= after:
+                    span = (owner, s, oe)
+                else:
+                    continue
+                if not any(o != owner and span[1] <= ns and ne <= span[2] for o, ns, ne in nouns):
+                    out.append(span)
+                    break
         return out
 
     def tags(self, doc: Doc) -> PostTags:
@@ -233,7 +258,7 @@ class TagRules(BatchPipe):
                 if alive(P.ENTITY_EXCLUDE, owner, s, e):
                     target.setdefault(int(owner), []).append((s, e))
         cues: dict[str, list[tuple[int, int]]] = {}
-        for owner, s, e in by_kind.get(P.CUE, ()):
+        for owner, s, e in [*by_kind.get(P.CUE, ()), *self._origin_nouns(by_kind.get(P.NOUN, []), group_spans)]:
             if alive(P.CUE_EXCLUDE, owner, s, e):
                 cues.setdefault(owner, []).append((s, e))
         context_hits = {int(owner) for owner, _, _ in by_kind.get(P.ENTITY_CONTEXT, ())}
