@@ -72,7 +72,7 @@ class Rules(StrictModel):
     origin_before: int = Field(default=2, ge=0, le=10)
     """A category noun counts when an origin word ends at most this many tokens before it
     ("Chinese fantasy shows", "Taiwanese idol drama")…"""
-    origin_after: int = Field(default=1, ge=0, le=10)
+    origin_after: int = Field(default=0, ge=0, le=10)
     """…or starts at most this many tokens after it ("drama chino", "séries chinoises", "phim Trung Quốc")."""
 
 
@@ -103,6 +103,12 @@ class Interest(StrictModel):
     weak: PhrasesByLang = {}
     requires_context: bool = False
     context: Patterns = []
+    tie: Patterns = []
+    """When set, the interest counts only if one of these (`@group`s, `@culture`) is in the post too:
+    buying concert tickets is shopping for this bot only when something ties it to China."""
+    weak_yields_to: StrList = []
+    """Interests whose presence cancels this one's weak phrases: a student living in Beijing who
+    "visits" a campus is `study`, and only a trip phrase makes it `travel` too."""
     exclude: Patterns = []
 
 
@@ -209,6 +215,7 @@ def _group_refs(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
             for lang, values in getattr(interest, field).items():
                 scan(("interests", name, field, lang), values)
         scan(("interests", name, "context"), interest.context)
+        scan(("interests", name, "tie"), interest.tie)
         scan(("interests", name, "exclude"), interest.exclude)
     for index, entity in enumerate(watchlist.entities):
         for field in ("aliases", "ambiguous", "context", "requires_context", "exclude"):
@@ -229,6 +236,10 @@ def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
             problems.append((("entities", index, "name"), f"{entity.name!r} is already entities[{seen[key]}]"))
         else:
             seen[key] = index
+    for name, interest in watchlist.interests.items():
+        for index, other in enumerate(interest.weak_yields_to):
+            if other not in watchlist.interests or other == name:
+                problems.append((("interests", name, "weak_yields_to", index), f"unknown interest {other!r}"))
     groups = set(watchlist.groups)
     if any(c.nouns for c in watchlist.categories.values()) and watchlist.rules.origin_group not in groups:
         problems.append(
@@ -239,7 +250,7 @@ def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
         if loc[0] == "groups":
             problems.append((loc, f"a group cannot refer to another group ({ref})"))
             continue
-        allowed_builtin = name in BUILTIN_GROUPS and loc[0] == "interests" and loc[2] == "context"
+        allowed_builtin = name in BUILTIN_GROUPS and loc[0] == "interests" and loc[2] in ("context", "tie")
         if name not in groups and not allowed_builtin:
             where = "only in interest context" if name in BUILTIN_GROUPS else f"defined: {', '.join(sorted(groups)) or 'none'}"
             problems.append((loc, f"unknown group {ref!r} ({where})"))

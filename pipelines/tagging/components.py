@@ -169,6 +169,8 @@ class TagRules(BatchPipe):
         self.category_order = list(watchlist.categories)
         self.interest_order = list(watchlist.interests)
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
+        self.yields_to = {n: set(i.weak_yields_to) for n, i in watchlist.interests.items() if i.weak_yields_to}
+        self.ties = {n: P.group_refs(i.tie) for n, i in watchlist.interests.items() if i.tie}
         self.works = [(w.name, w.category) for w in load_catalogue(watchlist.catalogue)]
         rules = watchlist.rules
         self.origin = (rules.origin_group, rules.origin_before, rules.origin_after)
@@ -289,9 +291,10 @@ class TagRules(BatchPipe):
         for name, where in cues.items():
             for s, e in where:
                 spans.append(_span(doc, "category", name, s, e))
+        nouns = {owner for owner, _, _ in by_kind.get(P.NOUN, ())}
         for index, (sure, where) in works.items():
             name, category = self.works[index]
-            if sure or category in categories or category in sure_categories:
+            if sure or category in categories or category in sure_categories or category in nouns:
                 categories.add(category)
                 for s, e in where:
                     ent_spans.append((s, e))
@@ -300,6 +303,7 @@ class TagRules(BatchPipe):
         # interests: places and other group words inside an entity name do not count
         groups = {o for o, s, e in group_spans if not _inside(s, e, ent_spans)} if ent_spans else groups
         interest_hits: dict[str, list[tuple[int, int]]] = {}
+        weak_only: set[str] = set()
         context_interests = {owner for owner, _, _ in by_kind.get(P.INTEREST_CONTEXT, ())}
         for kind in (P.INTEREST, P.INTEREST_WEAK):
             for owner, s, e in by_kind.get(kind, ()):
@@ -314,7 +318,17 @@ class TagRules(BatchPipe):
                     )
                     if not ok:
                         continue
+                    if owner not in interest_hits:
+                        weak_only.add(owner)
+                else:
+                    weak_only.discard(owner)
                 interest_hits.setdefault(owner, []).append((s, e))
+        for owner in weak_only & set(self.yields_to):
+            if self.yields_to[owner] & set(interest_hits):
+                del interest_hits[owner]
+        for owner in set(interest_hits) & set(self.ties):
+            if not any((g == "culture" and categories) or g in groups for g in self.ties[owner]):
+                del interest_hits[owner]
         for name, where in interest_hits.items():
             for s, e in where:
                 spans.append(_span(doc, "interest", name, s, e))

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from monitor.config.catalogue import CatalogueEntry
 from monitor.config.watchlist import GROUP_PREFIX, REGEX_PREFIX, Watchlist
 
@@ -16,6 +18,7 @@ ENTITY_CONTEXT = "ent+"
 ENTITY_EXCLUDE = "ent-"
 CUE = "cat"  # a category cue
 CUE_EXCLUDE = "cat-"
+NOUN = "noun"  # a word for a kind of work: a category only next to an origin word
 INTEREST = "int"
 INTEREST_WEAK = "int~"
 INTEREST_CONTEXT = "int+"
@@ -178,6 +181,15 @@ def _add_list(
             patterns.add(match_key, surface_variants(form, joined=joined, plural=plural))
 
 
+def _short_word(spelling: str) -> bool:
+    """A Latin spelling that is one ordinary word: four letters or fewer ("Lost", "Hero"; not an
+    acronym such as "TVB"), or a single word beside English stop words ("The World", "Go Ahead")."""
+    words = spelling.split()
+    if len(words) == 1:
+        return len(spelling) <= 4 and not (spelling.isupper() and len(spelling) >= 3)
+    return sum(w.lower() not in STOP_WORDS for w in words) <= 1
+
+
 def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
     """(spellings that count alone, spellings that need their category nearby) of a catalogue entry.
 
@@ -188,7 +200,9 @@ def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
     """
     strong: list[str] = []
     weak: list[str] = []
-    for spelling in dict.fromkeys(" ".join(s.split()) for s in (entry.name, *entry.aliases)):
+    spellings = [" ".join(s.split()) for s in (entry.name, *entry.aliases)]
+    spellings += [s[4:] for s in spellings if s.lower().startswith("the ") and len(s.split()) >= 3]
+    for spelling in dict.fromkeys(spellings):
         if not spelling or not any(ch.isalnum() for ch in spelling):
             continue
         cjk = len(CJK_RE.findall(spelling))
@@ -196,7 +210,7 @@ def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
             if cjk == 1 and len(spelling) == 1:
                 continue
             (weak if cjk <= 2 and len(spelling) <= 2 else strong).append(spelling)
-        elif (entry.ambiguous and len(spelling.split()) <= 3) or (" " not in spelling and len(spelling) <= 4):
+        elif (entry.ambiguous and len(spelling.split()) <= 3) or _short_word(spelling):
             weak.append(spelling)
         else:
             strong.append(spelling)
@@ -215,6 +229,7 @@ def build_patterns(watchlist: Watchlist, catalogue: Iterable[CatalogueEntry] = (
         _add_list(patterns, key(GROUP, name), values, lang="en", inflect=False)
     for name, category in watchlist.categories.items():
         _add_list(patterns, key(CUE, name), category.cues, lang="en", joined=True, inflect=True)
+        _add_list(patterns, key(NOUN, name), category.nouns, lang="en", inflect=True)
         _add_list(patterns, key(CUE_EXCLUDE, name), category.exclude)
     for name, interest in watchlist.interests.items():
         strong_key = key(INTEREST_WEAK if interest.requires_context else INTEREST, name)
