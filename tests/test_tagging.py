@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from monitor.config import ConfigError, load_watchlist
 from monitor.posts import Post
 from pipelines.tagging import PIPE_NAMES, Tagger, build_tagger
-from pipelines.tagging.evaluation import evaluate, load_gold, split_of
+from pipelines.tagging.evaluation import evaluate, load_gold, split_of, with_mode
 from pipelines.tagging.patterns import inflections, surface_variants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,8 @@ KEYWORDS = ROOT / "config" / "keywords.yaml"
 
 @pytest.fixture(scope="module")
 def tagger() -> Tagger:
-    return build_tagger(KEYWORDS)
+    """The keyword rules alone (mode `rules`): what these tests pin down; the learned model has its own tests."""
+    return Tagger(with_mode(load_watchlist(KEYWORDS), "rules"))
 
 
 def tag(tagger: Tagger, text: str):  # noqa: ANN201
@@ -29,7 +30,8 @@ def tag(tagger: Tagger, text: str):  # noqa: ANN201
 
 
 def test_pipeline_is_inspectable_spacy(tagger: Tagger):
-    assert tuple(tagger.nlp.pipe_names) == PIPE_NAMES
+    assert tuple(tagger.nlp.pipe_names) == PIPE_NAMES[:3]
+    assert tuple(build_tagger(KEYWORDS).nlp.pipe_names) == PIPE_NAMES  # the default mode adds the model
     assert tagger.nlp.get_pipe_meta("culture_matcher").factory == "culture_matcher"
 
 
@@ -118,7 +120,8 @@ def test_ambiguous_names_count_with_context(tagger: Tagger):
 def test_travel_needs_a_chinese_place_or_a_china_phrase(tagger: Tagger):
     assert tag(tagger, "I need to go to Chongqing after that drama").interests == ["travel"]
     assert tag(tagger, "I need to go to Lisbon after that drama").interests == []
-    assert tag(tagger, "240-hour visa-free transit question").interests == ["travel"]
+    assert tag(tagger, "240-hour visa-free transit in Chengdu, question").interests == ["travel"]
+    assert tag(tagger, "240-hour visa-free transit question").interests == []  # nothing ties it to China
 
 
 def test_shopping_needs_a_culture_context(tagger: Tagger):
@@ -146,7 +149,7 @@ def test_inflected_interest_phrases(tagger: Tagger):
         ("Hice fila 5 horas en Pop Mart para comprar un Labubu", "es", ["Pop Mart", "Labubu"], ["shopping"]),
         ("Comecei a aprender mandarim por causa dos doramas chineses", "pt", [], ["language"]),
         ("antri Labubu di Pop Mart Grand Indonesia dari jam 6 pagi", "id", ["Labubu", "Pop Mart"], ["shopping"]),
-        ("Je pars étudier un an à l'Université de Pékin grâce à une bourse", "fr", [], ["travel", "study"]),
+        ("Je pars étudier un an à l'Université de Pékin grâce à une bourse", "fr", [], ["study"]),
         ("Mein Chinesischlehrer sagt, meine Töne sind endlich sauber. Danke, Jay Chou", "de", ["Jay Chou"], ["language"]),
         ("đi Thành Đô 5 ngày, ăn lẩu Tứ Xuyên mỗi tối", "vi", [], ["travel", "food"]),
         ("ต่อคิวลาบูบู้ที่ป๊อปมาร์ทตั้งแต่ตีห้า", "th", ["Labubu", "Pop Mart"], ["shopping"]),
@@ -179,8 +182,10 @@ def test_tag_posts_keeps_order_and_uses_title(tagger: Tagger):
 
 def test_worker_pool_gives_the_same_tags_in_order(tagger: Tagger):
     texts = ["Labubu at Pop Mart", "nothing to see", "trip to Chengdu for hot pot", "原神の新キャラ"] * 300
-    pooled = build_tagger(KEYWORDS, workers=2)
+    pooled = Tagger(tagger.watchlist, workers=2)
     assert list(pooled.tag_texts(texts)) == list(tagger.tag_texts(texts))
+    product = build_tagger(KEYWORDS)  # rules + learned model, one process and two
+    assert list(build_tagger(KEYWORDS, workers=2).tag_texts(texts)) == list(product.tag_texts(texts))
 
 
 # -- sentences written for these tests, not taken from the gold set ------------------------------

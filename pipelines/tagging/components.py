@@ -297,7 +297,8 @@ class TagRules(BatchPipe):
             if sure or category in categories or category in sure_categories or category in nouns:
                 categories.add(category)
                 for s, e in where:
-                    ent_spans.append((s, e))
+                    if sure:  # a place or dish inside a distinctive title is not an interest
+                        ent_spans.append((s, e))
                     spans.append(_span(doc, "work", name, s, e))
 
         # interests: places and other group words inside an entity name do not count

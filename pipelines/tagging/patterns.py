@@ -182,11 +182,13 @@ def _add_list(
 
 
 def _short_word(spelling: str) -> bool:
-    """A Latin spelling that is one ordinary word: four letters or fewer ("Lost", "Hero"; not an
-    acronym such as "TVB"), or a single word beside English stop words ("The World", "Go Ahead")."""
+    """A Latin spelling that may be an ordinary word: any single word ("Hero", "Dumplings"), unless
+    it is an acronym ("TVB"), mixes case inside ("ReelShort", "iQIYI") or has a digit; or a single
+    word beside English stop words ("The World", "Go Ahead")."""
     words = spelling.split()
     if len(words) == 1:
-        return len(spelling) <= 4 and not (spelling.isupper() and len(spelling) >= 3)
+        distinctive = (spelling.isupper() and len(spelling) >= 3) or any(ch.isupper() for ch in spelling[1:])
+        return not (distinctive or any(ch.isdigit() for ch in spelling))
     return sum(w.lower() not in STOP_WORDS for w in words) <= 1
 
 
@@ -194,9 +196,8 @@ def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
     """(spellings that count alone, spellings that need their category nearby) of a catalogue entry.
 
     An ambiguous entry's Latin-script spellings of up to three words need context (a longer title is
-    distinctive enough: "Ten Miles of Peach Blossoms"); so do a one-word Latin spelling of
-    four letters or fewer and a two-character CJK one (both are often ordinary words). A single CJK
-    character is never matched.
+    distinctive enough: "Ten Miles of Peach Blossoms"); so do Latin spellings that may be ordinary
+    words (`_short_word`) and a two-character CJK one. A single CJK character is never matched.
     """
     strong: list[str] = []
     weak: list[str] = []

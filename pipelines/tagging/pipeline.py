@@ -37,8 +37,14 @@ SUFFIX = r"(?:['’][sS]|[^\w\s])$"
 """... and end with a possessive or one mark: `G.E.M.'s`, `Rail"`, `wow!!`."""
 URL = r"(?:https?://|www\.)\S+$"
 """A link is one token (spaCy's general URL pattern costs 20% of tokenizing on text with new words)."""
-INFIXES = (r"(?<=\w)[-–—/:+=&~](?=\w)", f"[{CJK_CHARS}]")
-"""Split inside a word at joiners (`pre-order`, `x/y`) and around every CJK/Thai/Hangul character."""
+INFIXES = (
+    r"(?<=\w)[-–—/:+=&~](?=\w)",
+    f"[{CJK_CHARS}]",
+    f"(?<=[{CJK_CHARS}])[^\\w\\s]",
+    f"[^\\w\\s](?=[{CJK_CHARS}])",
+)
+"""Split inside a word at joiners (`pre-order`, `x/y`), around every CJK/Thai/Hangul character, and
+at a mark next to one (`드라마박스(DramaBox)가` keeps `DramaBox` a token of its own)."""
 
 
 def make_nlp() -> Language:

@@ -27,11 +27,12 @@ DEFAULT_GOLD = (Path("tests/data/labelled_posts.jsonl"), Path("tests/data/real_p
 
 @dataclass
 class TrainingData:
-    """Features and gold labels of the training posts."""
+    """Features and gold labels of the training posts, and what the rules alone decided."""
 
     labels: list[str]
     features: dict[str, sparse.csr_matrix]  # variant -> posts × N_FEATURES
     targets: np.ndarray  # posts × labels, 0/1
+    rules: np.ndarray  # posts × labels, the rules' decisions
 
 
 @dataclass
@@ -65,16 +66,25 @@ def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingDa
         tokens.append(doc_tokens(doc))
         views.append(rule_view(doc.user_data[TAGS_KEY], doc_groups(doc), entity_category))
     targets = np.zeros((len(posts), len(labels)), dtype=np.int8)
-    for row, gp in enumerate(posts):
+    rules = np.zeros((len(posts), len(labels)), dtype=bool)
+    for row, (gp, view) in enumerate(zip(posts, views, strict=True)):
         gold = {f"cat:{c}" for c in gp.gold.get("categories", [])} | {f"int:{i}" for i in gp.gold.get("interests", [])}
+        ruled = {f"cat:{c}" for c in view.categories} | {f"int:{i}" for i in view.interests}
         for col, label in enumerate(labels):
             targets[row, col] = label in gold
+            rules[row, col] = label in ruled
     features = {"text": featurize(tokens, None), "stacked": featurize(tokens, views)}
-    return TrainingData(labels, features, targets)
+    return TrainingData(labels, features, targets, rules)
+
+
+def _f1(predicted: np.ndarray, y: np.ndarray) -> float:
+    tp = int((predicted & (y == 1)).sum())
+    wrong = int((predicted & (y == 0)).sum()) + int((~predicted & (y == 1)).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
 def _fit(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> LogisticRegression:
-    model = LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=200)
+    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=seed, max_iter=200)
     return model.fit(x, y)
 
 
@@ -121,7 +131,6 @@ def train(
     say(f"{len(posts)} development posts from {len(gold_files)} file(s)")
     data = training_data(watchlist, posts)
     usable = [i for i, _ in enumerate(data.labels) if data.targets[:, i].sum() >= MIN_POSITIVES]
-    labels = [data.labels[i] for i in usable]
     models, reports = {}, []
     for variant in VARIANTS:
         x = data.features[variant]
@@ -139,13 +148,18 @@ def train(
             say(f"{variant}: C={c} out-of-fold micro-F1 {score:.3f}")
             if score > best_score:
                 best_c, best_score, best_oof = c, score, oof
-        rows, intercepts, thresholds = [], [], []
+        rows, intercepts, thresholds, labels = [], [], [], []
         for i in usable:
             y = data.targets[:, i]
+            threshold, precision, recall, f1 = choose_threshold(best_oof[i], y)
+            rules_f1 = _f1(data.rules[:, i], y)
+            if variant == "stacked" and f1 < rules_f1:
+                say(f"{variant}: {data.labels[i]} stays with the rules (out-of-fold F1 {f1:.3f} < rules {rules_f1:.3f})")
+                continue
+            labels.append(data.labels[i])
             fitted = _fit(x, y, best_c, seed)
             rows.append(sparse.csr_matrix(fitted.coef_.astype(np.float32)))
             intercepts.append(float(fitted.intercept_[0]))
-            threshold, precision, recall, f1 = choose_threshold(best_oof[i], y)
             thresholds.append(threshold)
             reports.append(LabelReport(variant, data.labels[i], int(y.sum()), threshold, precision, recall, f1))
         weights = sparse.vstack(rows).tocsr() if rows else sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
@@ -156,6 +170,6 @@ def train(
         "seed": seed,
         "training_posts": len(posts),
         "gold_files": [Path(p).name for p in gold_files],
-        "labels": labels,
+        "labels": {variant: m.labels for variant, m in models.items()},
     }
     return Classifier(models, meta), reports
