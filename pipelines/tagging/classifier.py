@@ -10,11 +10,13 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 
 from monitor.posts import PostTags
 
 N_FEATURES = 2**18
+FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v1"
+"""Names the feature scheme; a model file built for another scheme is refused with a clear message."""
 MAX_TOKENS = 200
 """Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
 VARIANTS = ("text", "stacked")
@@ -23,7 +25,6 @@ TIE_GROUPS = frozenset({"china_places", "chinese_language", "china_companies"})
 """Keyword groups that tie a post to China (besides any category)."""
 BUNDLED = Path(__file__).parent / "model" / "classifier.npz"
 
-_HASHER = FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,26 @@ def rule_view(tags: PostTags, groups: Sequence[str], entity_category: dict[str, 
     )
 
 
-def text_features(tokens: Sequence[str]) -> list[str]:
-    """Lower-cased unigrams and bigrams of the first MAX_TOKENS word tokens (CJK: characters and pairs)."""
-    words = [t for t in tokens[:MAX_TOKENS] if any(ch.isalnum() for ch in t)]
-    feats = ["u:" + w for w in words]
-    feats += ["b:" + a + " " + b for a, b in zip(words, words[1:])]
-    return feats
+_BIGRAM = np.uint64(0x9E3779B97F4A7C15)
+_SALT_BIGRAM = np.uint64(0x5BD1E995)
+
+
+def token_ids(doc: Any) -> np.ndarray:
+    """spaCy's hashes of the lower-cased tokens of a doc (its first MAX_TOKENS): the model's words."""
+    from spacy.attrs import LOWER
+
+    return doc.to_array(LOWER)[:MAX_TOKENS]
+
+
+def text_columns(ids: np.ndarray) -> np.ndarray:
+    """Feature columns of a post's words: each lower-cased token and each pair of neighbours, hashed.
+
+    Vectorised over spaCy's own 64-bit string hashes, so no Python string is built per token; CJK,
+    Thai and Hangul are split per character by the tokenizer, so pairs are character bigrams there.
+    """
+    with np.errstate(over="ignore"):
+        bigrams = (ids[:-1] * _BIGRAM + ids[1:]) ^ _SALT_BIGRAM
+    return (np.concatenate([ids, bigrams]) % np.uint64(N_FEATURES)).astype(np.int64)
 
 
 def rule_features(view: RuleView) -> list[str]:
@@ -72,13 +87,28 @@ def rule_features(view: RuleView) -> list[str]:
     return feats
 
 
-def featurize(token_lists: Sequence[Sequence[str]], views: Sequence[RuleView] | None) -> sparse.csr_matrix:
-    """The hashed feature matrix of a batch (rule features only for the stacked variant)."""
-    if views is None:
-        rows: Any = (text_features(t) for t in token_lists)
-    else:
-        rows = (text_features(t) + rule_features(v) for t, v in zip(token_lists, views, strict=True))
-    return _HASHER.transform(rows).tocsr()
+def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None) -> sparse.csr_matrix:
+    """The feature matrix of a batch (rule features only for the stacked variant); counts per column."""
+    columns = [text_columns(ids) for ids in id_arrays]
+    if views is not None:
+        columns = [np.concatenate([c, np.array(rule_columns(v), dtype=np.int64)]) for c, v in zip(columns, views, strict=True)]
+    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+    data = np.ones(len(indices), dtype=np.float32)
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(columns), N_FEATURES))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def feature_column(feature: str) -> int:
+    """The column of a named feature (rule features: `tie`, `rc:drama`, `ri:travel&notie`…)."""
+    return int(murmurhash3_32(feature, seed=0, positive=True)) % N_FEATURES
+
+
+def rule_columns(view: RuleView) -> list[int]:
+    """Columns of a post's stacking features (see `rule_features`)."""
+    return [feature_column(f) for f in rule_features(view)]
 
 
 @dataclass
@@ -142,13 +172,7 @@ class Classifier:
                     models[name] = LinearModel(labels, weights, data[f"{name}.intercepts"], data[f"{name}.thresholds"])
         except (OSError, KeyError, ValueError) as exc:
             raise ValueError(f"cannot load tagging model {path}: {exc}") from None
-        if meta.get("n_features") != N_FEATURES:
+        if meta.get("n_features") != N_FEATURES or meta.get("features") != FEATURES:
             raise ValueError(f"tagging model {path} was built with other features; rebuild it with `pulse train`")
         return cls(models, meta)
 
-
-def feature_columns(features: Sequence[str]) -> list[int]:
-    """The column FeatureHasher puts each feature in (to explain a decision by its strongest word)."""
-    if not features:
-        return []
-    return [int(i) for i in _HASHER.transform([[f] for f in features]).indices]

@@ -291,10 +291,11 @@ class TagRules(BatchPipe):
         for name, where in cues.items():
             for s, e in where:
                 spans.append(_span(doc, "category", name, s, e))
-        nouns = {owner for owner, _, _ in by_kind.get(P.NOUN, ())}
+        nouns = by_kind.get(P.NOUN, [])
         for index, (sure, where) in works.items():
             name, category = self.works[index]
-            if sure or category in categories or category in sure_categories or category in nouns:
+            named = any(o == category and not _hits(s, e, where) for o, s, e in nouns)  # not "Singer" itself
+            if sure or category in categories or category in sure_categories or named:
                 categories.add(category)
                 for s, e in where:
                     if sure:  # a place or dish inside a distinctive title is not an interest
@@ -364,11 +365,6 @@ def iter_tags(docs: Iterable[Doc]) -> Iterator[PostTags]:
 # -- learned model ----------------------------------------------------------------------------
 
 
-def doc_tokens(doc: Doc) -> list[str]:
-    """Lower-cased token texts of a doc (what the learned model reads)."""
-    return [t.lower_ for t in doc]
-
-
 def doc_groups(doc: Doc) -> list[str]:
     """Names of the keyword groups (`groups:` in keywords.yaml) matched in a doc."""
     return [owner for kind, owner, _, _ in doc.user_data.get(MATCHES_KEY) or () if kind == P.GROUP]
@@ -403,9 +399,9 @@ class ModelTags(BatchPipe):
             yield from batch
 
     def _apply(self, docs: list[Doc]) -> None:
-        from pipelines.tagging.classifier import featurize, rule_view
+        from pipelines.tagging.classifier import featurize, rule_view, token_ids
 
-        tokens = [doc_tokens(doc) for doc in docs]
+        tokens = [token_ids(doc) for doc in docs]
         tags = [doc.user_data[TAGS_KEY] for doc in docs]
         views = None
         if self.variant == "stacked":
@@ -414,7 +410,7 @@ class ModelTags(BatchPipe):
         for i, doc in enumerate(docs):
             doc.user_data[TAGS_KEY] = self._merge(doc, tags[i], decisions[i], probs[i], tokens[i])
 
-    def _merge(self, doc: Doc, rules: PostTags, yes: Any, probs: Any, tokens: list[str]) -> PostTags:
+    def _merge(self, doc: Doc, rules: PostTags, yes: Any, probs: Any, tokens: Any) -> PostTags:
         decided = {label: bool(y) for label, y in zip(self.model.labels, yes, strict=True)}
         categories = {c for c in rules.categories if decided.get("cat:" + c, True)}
         categories |= {self.entity_category[e] for e in rules.entities if e in self.entity_category}
@@ -437,18 +433,16 @@ class ModelTags(BatchPipe):
             spans=sorted(spans, key=lambda sp: (sp["start"], sp["kind"])),
         )
 
-    def _model_span(self, doc: Doc, kind: str, label: str, row: int, probs: Any, tokens: list[str]) -> dict[str, Any]:
-        """A span on the token whose unigram weighs most for `label` (the whole text if none does)."""
-        from pipelines.tagging.classifier import MAX_TOKENS, feature_columns
+    def _model_span(self, doc: Doc, kind: str, label: str, row: int, probs: Any, tokens: Any) -> dict[str, Any]:
+        """A span on the token whose own weight counts most for `label` (the whole text if none does)."""
+        from pipelines.tagging.classifier import N_FEATURES
 
         weights = self.model.weights.getrow(row).toarray()[0]
-        best, best_weight = None, 0.0
-        for position, column in enumerate(feature_columns(["u:" + t for t in tokens[:MAX_TOKENS]])):
-            if weights[column] > best_weight:
-                best, best_weight = position, weights[column]
-        if best is None:
+        own = weights[(tokens % N_FEATURES).astype(int)] if len(tokens) else weights[:0]
+        if not len(own) or own.max() <= 0:
             span = {"kind": kind, "label": label, "text": "", "start": 0, "end": 0}
         else:
+            best = int(own.argmax())
             span = _span(doc, kind, label, best, best + 1)
         span["by"] = f"model {probs[row]:.2f}"
         return span

@@ -221,8 +221,17 @@ def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
 def build_patterns(watchlist: Watchlist, catalogue: Iterable[CatalogueEntry] = ()) -> PatternSet:
     """All matcher patterns of a watchlist and a catalogue, keyed by what they mean."""
     patterns = PatternSet()
+    catalogue = list(catalogue)
+    categories_of: dict[str, set[str]] = {}
+    for entry in catalogue:
+        for spelling in (entry.name, *entry.aliases):
+            categories_of.setdefault(" ".join(spelling.casefold().split()), set()).add(entry.category)
     for index, entry in enumerate(catalogue):
         strong, weak = work_spellings(entry)
+        shared = [s for s in strong if len(categories_of.get(s.casefold(), ())) > 1]
+        if shared:  # "The Lost Tomb" is a novel and a drama: the post's other words decide which
+            strong = [s for s in strong if s not in shared]
+            weak += shared
         _add_list(patterns, key(WORK, index), [s for s in strong if not s.startswith(("re:", "@"))], joined=True)
         _add_list(patterns, key(WORK_WEAK, index), [s for s in weak if not s.startswith(("re:", "@"))], joined=True)
     _add_list(patterns, key(GLOBAL_EXCLUDE, "*"), watchlist.rules.exclude)

@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from monitor.config.watchlist import Watchlist
-from pipelines.tagging.classifier import N_FEATURES, VARIANTS, Classifier, LinearModel, featurize, rule_view
+from pipelines.tagging.classifier import FEATURES, N_FEATURES, VARIANTS, Classifier, LinearModel, featurize, rule_view
 from pipelines.tagging.evaluation import GoldPost, load_gold
 
 MIN_POSITIVES = 8
@@ -55,7 +55,8 @@ def rules_only(watchlist: Watchlist) -> Watchlist:
 
 def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingData:
     """Run the rules over the posts and build both variants' features and the label matrix."""
-    from pipelines.tagging.components import TAGS_KEY, doc_groups, doc_tokens
+    from pipelines.tagging.classifier import token_ids
+    from pipelines.tagging.components import TAGS_KEY, doc_groups
     from pipelines.tagging.pipeline import build_pipeline
 
     nlp = build_pipeline(rules_only(watchlist))
@@ -63,7 +64,7 @@ def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingDa
     labels = [f"cat:{c}" for c in watchlist.categories] + [f"int:{i}" for i in watchlist.interests]
     tokens, views = [], []
     for doc in nlp.pipe(gp.post.full_text for gp in posts):
-        tokens.append(doc_tokens(doc))
+        tokens.append(token_ids(doc))
         views.append(rule_view(doc.user_data[TAGS_KEY], doc_groups(doc), entity_category))
     targets = np.zeros((len(posts), len(labels)), dtype=np.int8)
     rules = np.zeros((len(posts), len(labels)), dtype=bool)
@@ -167,6 +168,7 @@ def train(
         models[variant] = LinearModel(labels, weights, np.array(intercepts), np.array(thresholds))
     meta = {
         "n_features": N_FEATURES,
+        "features": FEATURES,
         "seed": seed,
         "training_posts": len(posts),
         "gold_files": [Path(p).name for p in gold_files],

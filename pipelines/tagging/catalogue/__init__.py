@@ -29,17 +29,19 @@ def read_entries(path: Path) -> list[CatalogueEntry]:
 @lru_cache(maxsize=4)
 def builtin_entries() -> tuple[CatalogueEntry, ...]:
     """The bundled catalogue, read once per process."""
-    return tuple(e for path in sorted(BUILTIN_DIR.glob("*.yaml")) for e in read_entries(path))
+    return tuple(merge(read_entries(path) for path in sorted(BUILTIN_DIR.glob("*.yaml"))))
 
 
 def merge(groups: Iterable[Iterable[CatalogueEntry]]) -> list[CatalogueEntry]:
-    """One entry per canonical name (case-insensitive); a later group's entry replaces an earlier one."""
-    by_name: dict[str, CatalogueEntry] = {}
+    """One entry per canonical name and category (case-insensitive); a later group's entry replaces an
+    earlier one. The same title may be a novel, a drama and a film: those stay separate entries."""
+    by_key: dict[tuple[str, str], CatalogueEntry] = {}
     for group in groups:
         for entry in group:
-            by_name.pop(entry.name.casefold(), None)
-            by_name[entry.name.casefold()] = entry
-    return list(by_name.values())
+            key = (entry.name.casefold(), entry.category)
+            by_key.pop(key, None)
+            by_key[key] = entry
+    return list(by_key.values())
 
 
 def load_catalogue(settings: CatalogueSettings) -> list[CatalogueEntry]:
