@@ -139,6 +139,9 @@ def make_matcher(nlp: Language, name: str, watchlist: dict[str, Any]) -> Keyword
 # -- rules ------------------------------------------------------------------------------------
 
 
+PEOPLE_KINDS = frozenset({"actor", "director", "screenwriter"})
+"""Catalogue kinds that are people: they work across dramas and films, so they only fill a gap."""
+
 _POSITIVE = frozenset({P.ENTITY, P.ENTITY_WEAK, P.CUE, P.NOUN, P.INTEREST, P.INTEREST_WEAK, P.WORK, P.WORK_WEAK})
 
 
@@ -171,7 +174,9 @@ class TagRules(BatchPipe):
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
         self.yields_to = {n: set(i.weak_yields_to) for n, i in watchlist.interests.items() if i.weak_yields_to}
         self.ties = {n: P.group_refs(i.tie) for n, i in watchlist.interests.items() if i.tie}
-        self.works = [(w.name, w.category) for w in load_catalogue(watchlist.catalogue)]
+        catalogue = load_catalogue(watchlist.catalogue)
+        self.works = [(w.name, w.category) for w in catalogue]
+        self.people = {i for i, w in enumerate(catalogue) if w.kind in PEOPLE_KINDS}
         rules = watchlist.rules
         self.origin = (rules.origin_group, rules.origin_before, rules.origin_after)
 
@@ -292,9 +297,12 @@ class TagRules(BatchPipe):
             for s, e in where:
                 spans.append(_span(doc, "category", name, s, e))
         nouns = by_kind.get(P.NOUN, [])
+        named_works = {self.works[i][1] for i, (sure, _) in works.items() if sure and i not in self.people}
         for index, (sure, where) in works.items():
             name, category = self.works[index]
             named = any(o == category and not _hits(s, e, where) for o, s, e in nouns)  # not "Singer" itself
+            if index in self.people and category not in categories and (categories or named_works):
+                continue  # an actor or director hints at a category only when nothing else says one
             if sure or category in categories or category in sure_categories or named:
                 categories.add(category)
                 for s, e in where:
