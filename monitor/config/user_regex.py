@@ -77,10 +77,10 @@ def compile_user_regex(body: str) -> re2._Regexp:
     try:
         return re2.compile("(?i)" + unicode_classes(body), _OPTIONS)
     except ValueError as exc:
-        raise ValueError(f"regular expression {body!r}: {exc}") from None
+        raise ValueError(f"invalid regular expression {body!r}: {exc}") from None
     except re2.error as exc:
         message = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
-        raise ValueError(f"regular expression {body!r}: {_reason(message, body)}") from None
+        raise ValueError(f"invalid regular expression {body!r}: {_reason(message, body)}") from None
 
 
 class UserRegexes:
