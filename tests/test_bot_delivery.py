@@ -18,7 +18,6 @@ from monitor.bot.delivery import (
     bot_file_url,
     send_digest_once,
     send_digest_once_sync,
-    split_html,
 )
 from monitor.store import Store
 from monitor.store import deliveries
@@ -98,13 +97,6 @@ async def test_photos_and_albums_are_uploaded(fake: FakeTelegram, bot: Bot, tmp_
     (album,) = fake.calls_to("sendMediaGroup")
     assert [m["caption"] for m in album.params["media"]] == ["a", "b"]
     assert sorted(album.files.values()) == sorted([PNG, PNG + b"1"])
-
-
-def test_long_messages_are_split_at_line_breaks() -> None:
-    text = "\n".join(f"line {i:04d} " + "x" * 40 for i in range(200))
-    pieces = split_html(text, limit=1000)
-    assert all(len(p) <= 1000 for p in pieces) and "\n".join(pieces) == text
-    assert split_html("short") == ["short"]
 
 
 async def test_digest_goes_once_per_chat_and_a_failed_chat_resumes(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
