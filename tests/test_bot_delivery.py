@@ -19,6 +19,8 @@ from monitor.bot.delivery import (
     send_digest_once,
     send_digest_once_sync,
 )
+from monitor.bot.reload import describe_errors
+from monitor.config import ConfigError, ConfigProblem
 from monitor.store import Store
 from monitor.store import deliveries
 from tests.fakes.server import Reply
@@ -158,3 +160,13 @@ async def test_a_digest_part_that_may_have_arrived_is_never_sent_twice(fake: Fak
     assert len(fake.requests_to(f"/bot{TOKEN}/sendMessage")) == 3
     assert deliveries.digest_rows(store)[0]["message_ids"][0] is None
     store.close()
+
+
+async def test_the_sender_gets_every_piece_accepted(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
+    sender = _sender(bot, tmp_path)
+    problems = [ConfigProblem("keywords.yaml", n, "entities", "bad &amp; worse") for n in range(400)]
+    for text in ("😀" * 2000 + " &amp; " + "😀" * 2000, describe_errors(ConfigError(problems))):
+        messages = await sender.send_text(7, text)
+        assert len(messages) >= 2
+    assert not (tmp_path / "undelivered.jsonl").exists()
+    assert all(c.params["parse_mode"] == "HTML" for c in fake.calls_to("sendMessage"))

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from telegram import Bot
 
-from monitor.bot.delivery import Sender, bot_api_url, bot_file_url
 from monitor.bot.reload import describe_errors
 from monitor.config import ConfigError, ConfigProblem
 from monitor.telegram_split import MAX_MESSAGE, split_message, tg_length
-from tests.fakes.telegram import BadRequest, FakeTelegram, check_html
+from tests.fakes.telegram import BadRequest, check_html
 
 pytestmark = pytest.mark.timeout(60)
-TOKEN = "999:split-test"
 
 
 def _plain(message: str) -> str:
@@ -96,25 +91,3 @@ def test_any_valid_message_splits_into_valid_pieces_that_keep_every_character(me
     _valid(pieces, limit)
     joined = re.sub(r"\s", "", "".join(_plain(p) for p in pieces))
     assert joined == re.sub(r"\s", "", _plain(message))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=bot_api_url(fake.url), base_file_url=bot_file_url(fake.url)) as b:
-        yield b
-
-
-async def test_the_sender_gets_every_piece_accepted(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
-    sender = Sender(bot, dead_letter=tmp_path / "undelivered.jsonl")
-    problems = [ConfigProblem("keywords.yaml", n, "entities", "bad &amp; worse") for n in range(400)]
-    for text in ("😀" * 2000 + " &amp; " + "😀" * 2000, describe_errors(ConfigError(problems))):
-        messages = await sender.send_text(7, text)
-        assert len(messages) >= 2
-    assert not (tmp_path / "undelivered.jsonl").exists()
-    assert all(c.params["parse_mode"] == "HTML" for c in fake.calls_to("sendMessage"))
