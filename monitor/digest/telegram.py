@@ -7,6 +7,7 @@ from html import escape
 
 from monitor.digest import text
 from monitor.digest.text import ARROW
+from monitor.untrusted import safe_url
 from monitor.telegram_split import MAX_MESSAGE, split_message, tg_length
 from pipelines.trends.report import CategorySection, LabelTrend, SpikeAlert, TopPost, WeeklyReport
 
@@ -20,9 +21,8 @@ def esc(value: str) -> str:
 
 
 def _link(url: str | None, label_html: str) -> str:
-    if url and url.startswith(("https://", "http://")):
-        return f'<a href="{esc(url)}">{label_html}</a>'
-    return label_html
+    url = safe_url(url)
+    return f'<a href="{esc(url)}">{label_html}</a>' if url else label_html
 
 
 def post_line(n: int, post: TopPost) -> str:
