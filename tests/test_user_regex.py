@@ -37,7 +37,7 @@ def _keywords(tmp_path: Path, patterns: list[str]) -> Path:
 
 def test_a_catastrophic_pattern_tags_a_long_post_at_once(tmp_path: Path):
     tagger = build_tagger(_keywords(tmp_path, ["re:(a+)+b", "re:(x|x)*y"]))
-    texts = ["a" * 28, "a" * 20_000, "x" * 20_000 + "!", "aaab deal"]
+    texts = ["a" * 28 + " Labubu", "a" * 20_000 + " Labubu", "x" * 20_000 + "! Labubu", "aaab Labubu"]
     started = time.perf_counter()
     tags = list(tagger.tag_texts(texts))
     assert time.perf_counter() - started < 2.0  # Python's re needs ~22 s for the first text alone
@@ -50,7 +50,8 @@ def test_each_pattern_keeps_its_own_flags_and_group_names(tmp_path: Path):
         "re:(?P<amount>\\d+) ?bn",
         "re:(?P<amount>\\d+) ?million yuan",  # the same group name in another pattern of the list
     ]))
-    found = [t.interests for t in tagger.tag_texts(["the IPO is near", "ipo is a word", "raised 3bn", "5 Million Yuan"])]
+    texts = ["the IPO is near", "ipo is a word", "raised 3bn", "5 Million Yuan"]
+    found = [t.interests for t in tagger.tag_texts([f"Labubu maker: {text}" for text in texts])]  # interests need a tie
     assert found == [["business"], [], ["business"], ["business"]]
 
 
