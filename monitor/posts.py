@@ -1,18 +1,20 @@
-"""The post model every source ends at, the tags a post gets, and the JSON Lines file format."""
+"""The post model every source ends at (with the limits the database enforces) and the tags a post gets."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 # Metrics that measure reach rather than interaction are left out of engagement.
 _REACH_METRICS = frozenset({"views", "impressions", "impression_count", "view_count", "upvote_ratio"})
+
+MAX_METRIC = 1e15
+"""No count on any platform comes near this; larger values are corrupt input (and would sum to infinity)."""
 
 
 class Post(BaseModel):
@@ -20,15 +22,23 @@ class Post(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    # Lengths are those of the `posts` columns (PostgreSQL enforces them, SQLite does not).
     source: str = Field(min_length=1, max_length=32)
     id: str = Field(min_length=1, max_length=255)
     url: str | None = None
-    author: str | None = None
+    author: str | None = Field(default=None, max_length=255)
     title: str | None = None
-    text: str = ""
+    text: str
     created_at: AwareDatetime
-    lang: str | None = None
+    lang: str | None = Field(default=None, max_length=16)
     metrics: dict[str, float] = {}
+
+    @field_validator("source", "id", "url", "author", "title", "text", "lang", mode="after")
+    @classmethod
+    def _storable_text(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_storable(value)
+        return value
 
     @field_validator("id", mode="before")
     @classmethod
@@ -38,7 +48,10 @@ class Post(BaseModel):
     @field_validator("created_at")
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("date out of range") from None
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -47,7 +60,25 @@ class Post(BaseModel):
             return {}
         if not isinstance(value, dict):
             raise ValueError("expected an object of numbers")
-        return {k: v for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        out: dict[str, float] = {}
+        for key, number in value.items():
+            if number is None:  # unknown: left out
+                continue
+            if not isinstance(key, str) or len(key) > 64:
+                raise ValueError(f"metric name {str(key)[:70]!r} is not a text of at most 64 characters")
+            _check_storable(key)
+            if isinstance(number, bool) or not isinstance(number, int | float):
+                raise ValueError(f"metric {key!r} is {type(number).__name__}, expected a number")
+            try:
+                as_float = float(number)
+            except OverflowError:
+                raise ValueError(f"metric {key!r} is too large") from None
+            if not math.isfinite(as_float):
+                raise ValueError(f"metric {key!r} is {number}, expected a finite number")
+            if abs(as_float) > MAX_METRIC:
+                raise ValueError(f"metric {key!r} is out of range (at most {MAX_METRIC:.0e})")
+            out[key] = as_float
+        return out
 
     @property
     def engagement(self) -> float:
@@ -64,6 +95,16 @@ class Post(BaseModel):
         data = self.model_dump(mode="json", exclude_none=True)
         data["created_at"] = self.created_at.isoformat()
         return data
+
+
+def _check_storable(value: str) -> None:
+    """Raise ValueError for text no database can store: NUL characters, lone surrogates."""
+    if "\x00" in value:
+        raise ValueError(f"contains a NUL character at position {value.index(chr(0))}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"contains a lone surrogate (U+{ord(value[exc.start]):04X}) at position {exc.start}") from None
 
 
 @dataclass
@@ -85,80 +126,6 @@ class PostTags:
             "lang": self.lang,
             "spans": self.spans,
         }
-
-
-@dataclass
-class LineError:
-    """A JSONL line that was skipped, and why."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-def _from_pushshift(raw: dict[str, Any]) -> dict[str, Any]:
-    """Map a Reddit dump line (Pushshift / Arctic Shift submission or comment) to the post format."""
-    is_comment = "body" in raw and "title" not in raw
-    permalink = raw.get("permalink")
-    ext_id = raw.get("name") or (("t1_" if is_comment else "t3_") + str(raw.get("id")))
-    return {
-        "source": "reddit",
-        "id": ext_id,
-        "url": f"https://www.reddit.com{permalink}" if permalink else raw.get("url"),
-        "author": raw.get("author"),
-        "title": None if is_comment else raw.get("title"),
-        "text": raw.get("body") if is_comment else (raw.get("selftext") or ""),
-        "created_at": datetime.fromtimestamp(float(raw["created_utc"]), tz=UTC),
-        "metrics": {"score": raw.get("score"), "comments": raw.get("num_comments")},
-    }
-
-
-def _looks_like_pushshift(raw: dict[str, Any]) -> bool:
-    return "created_utc" in raw and "subreddit" in raw and "source" not in raw
-
-
-def parse_post_line(line: str) -> Post:
-    """Parse one JSONL line (project format or Reddit dump); raise ValueError with a reason."""
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(raw, dict):
-        raise ValueError("expected a JSON object")
-    try:
-        if _looks_like_pushshift(raw):
-            raw = _from_pushshift(raw)
-        return Post.model_validate(raw)
-    except ValidationError as exc:
-        parts = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "line"
-            parts.append(f"{where}: {err['msg']}")
-        raise ValueError("; ".join(parts)) from None
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"unrecognised Reddit dump line: {exc}") from None
-
-
-def read_posts(lines: Iterable[str], errors: list[LineError]) -> Iterator[tuple[int, Post]]:
-    """Yield (line number, post) for good lines; append a LineError for each bad one."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, parse_post_line(line)
-        except ValueError as exc:
-            errors.append(LineError(number, str(exc)))
-
-
-def open_jsonl(path: Path) -> IO[str]:
-    """Open a .jsonl or .jsonl.gz file for reading text."""
-    if path.suffix == ".gz":
-        import gzip
-
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open("r", encoding="utf-8")
 
 
 def write_post_line(out: IO[str], post: Post, extra: dict[str, Any] | None = None) -> None:

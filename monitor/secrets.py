@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from dotenv import dotenv_values
 
@@ -33,14 +33,35 @@ def load_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     return merged
 
 
+def url_password(url: str | None) -> str | None:
+    """The password inside a URL such as postgresql+psycopg://user:password@host/db, decoded; None if none."""
+    if not url or "@" not in url:
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password or None
+    except Exception:  # noqa: BLE001 - not a parseable URL: fall back to the text between ':' and '@'
+        match = re.search(r"://[^:/@]*:([^@]*)@", url)
+        return match.group(1) if match else None
+
+
+def secret_forms(values: Iterable[str]) -> list[str]:
+    """Each value as written and URL-encoded (quote, quote_plus), longest first, for redaction."""
+    forms = set()
+    for value in values:
+        if value and len(value) >= 6:
+            forms.update({value, quote(value, safe=""), quote_plus(value)})
+    return sorted(forms, key=len, reverse=True)
+
+
 def secret_values(env: Mapping[str, str]) -> list[str]:
-    """Values of every secret-looking variable, longest first (for redaction)."""
-    values = {
-        value
-        for name, value in env.items()
-        if value and len(value) >= 6 and (name in SECRET_NAMES or _SECRET_HINT.search(name))
-    }
-    return sorted(values, key=len, reverse=True)
+    """Values of every secret-looking variable and passwords in *_URL variables, in every form they are written."""
+    values = [
+        value for name, value in env.items() if value and (name in SECRET_NAMES or _SECRET_HINT.search(name))
+    ]
+    values += [password for name, value in env.items() if name.endswith("_URL") and (password := url_password(value))]
+    return secret_forms(values)
 
 
 def redact(text: str, secrets: list[str]) -> str:
@@ -49,19 +70,3 @@ def redact(text: str, secrets: list[str]) -> str:
         if value in text:
             text = text.replace(value, "***")
     return text
-
-
-class RedactingFilter(logging.Filter):
-    """Logging filter that removes secret values from every record's final message."""
-
-    def __init__(self, secrets: list[str]):
-        super().__init__()
-        self.secrets = secrets
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            cleaned = redact(message, self.secrets)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
-        return True

@@ -18,8 +18,9 @@ from monitor.bot.delivery import (
     bot_file_url,
     send_digest_once,
     send_digest_once_sync,
-    split_html,
 )
+from monitor.bot.reload import describe_errors
+from monitor.config import ConfigError, ConfigProblem
 from monitor.store import Store
 from monitor.store import deliveries
 from tests.fakes.server import Reply
@@ -100,13 +101,6 @@ async def test_photos_and_albums_are_uploaded(fake: FakeTelegram, bot: Bot, tmp_
     assert sorted(album.files.values()) == sorted([PNG, PNG + b"1"])
 
 
-def test_long_messages_are_split_at_line_breaks() -> None:
-    text = "\n".join(f"line {i:04d} " + "x" * 40 for i in range(200))
-    pieces = split_html(text, limit=1000)
-    assert all(len(p) <= 1000 for p in pieces) and "\n".join(pieces) == text
-    assert split_html("short") == ["short"]
-
-
 async def test_digest_goes_once_per_chat_and_a_failed_chat_resumes(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'd.db'}")
     parts = ["<b>part 1</b>", "part 2", Photo(PNG, "chart")]
@@ -166,3 +160,13 @@ async def test_a_digest_part_that_may_have_arrived_is_never_sent_twice(fake: Fak
     assert len(fake.requests_to(f"/bot{TOKEN}/sendMessage")) == 3
     assert deliveries.digest_rows(store)[0]["message_ids"][0] is None
     store.close()
+
+
+async def test_the_sender_gets_every_piece_accepted(fake: FakeTelegram, bot: Bot, tmp_path: Path) -> None:
+    sender = _sender(bot, tmp_path)
+    problems = [ConfigProblem("keywords.yaml", n, "entities", "bad &amp; worse") for n in range(400)]
+    for text in ("😀" * 2000 + " &amp; " + "😀" * 2000, describe_errors(ConfigError(problems))):
+        messages = await sender.send_text(7, text)
+        assert len(messages) >= 2
+    assert not (tmp_path / "undelivered.jsonl").exists()
+    assert all(c.params["parse_mode"] == "HTML" for c in fake.calls_to("sendMessage"))

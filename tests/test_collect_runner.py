@@ -197,3 +197,29 @@ def test_pulse_collect_command_against_the_fakes(fakes, config_dir, tmp_path, mo
 
     result = CliRunner().invoke(app, ["--config", str(settings_path), "collect", "--source", "x", "--dry-run"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_runner_validates_posts_again_before_the_store(fakes, store):
+    """A collector that builds posts without validation (model_construct) cannot lose its batch."""
+    from datetime import UTC, datetime
+
+    from monitor.collectors.base import Batch, Collector, Query
+    from monitor.posts import Post
+
+    class Sloppy(Collector):
+        name = "reddit"
+
+        def queries(self):  # noqa: ANN202
+            return [Query(key="q", text="q")]
+
+        def fetch(self, query, checkpoint):  # noqa: ANN001, ANN202
+            good = Post(source="reddit", id="good", text="fine", created_at=datetime(2026, 11, 1, tzinfo=UTC))
+            bad = Post.model_construct(source="reddit", id="bad", text="nul\x00", url=None, author="a" * 300, title=None,
+                                       lang=None, created_at=datetime(2026, 11, 1, tzinfo=UTC), metrics={})
+            yield Batch(posts=[good, bad])
+
+    opts = RedditOptions(enabled=True, api_base_url=fakes[0].url, **FAST)
+    config = config_for({"reddit": opts})
+    report = run_source("reddit", config, store, ENV, collector=Sloppy(opts, WATCHLIST, ENV))
+    assert posts_by_id(store) == ["good"]
+    assert report.queries[0].skipped == 1 and "post 'bad' skipped" in report.queries[0].messages[0]

@@ -279,3 +279,16 @@ def test_missing_token_skips_the_source(fake, store):
     report = run(store, options(fake), env={})
     assert report.status == "skipped" and "X_BEARER_TOKEN" in report.message
     assert not fake.requests
+
+
+def test_fields_the_database_would_refuse_cost_only_their_tweet(fake, any_store):
+    """The import's validation guards collectors too: NUL, lone surrogates, NaN and overlong fields."""
+    items = fake.results_for(TOYS)
+    items[0]["text"] = "nul \x00 inside"
+    items[1]["text"] = "lone \ud800 surrogate"
+    items[2]["lang"] = "x" * 17
+    items[3]["public_metrics"]["like_count"] = "many"
+    report = run(any_store, options(fake))
+    assert report.queries[0].skipped == 4 and report.queries[0].errors == 4
+    assert len(stored(any_store)) == 21
+    assert {items[i]["id"] for i in range(4)}.isdisjoint(stored(any_store))

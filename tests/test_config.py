@@ -62,14 +62,15 @@ def test_aliases_not_a_list_names_file_line_and_field(tmp_path: Path):
 
 def test_yaml_syntax_error_gives_line(tmp_path: Path):
     path = _write(tmp_path / "pulse.yaml", "timezone: UTC\nstorage:\n  url: [unclosed\n")
-    (problem,) = _problems(path)
+    problem, keywords = _problems(path)  # the syntax error stops this file only: keywords.yaml is still read
     assert problem.startswith(f"{path}:")
     assert "YAML syntax error" in problem
+    assert keywords == f"{tmp_path / 'keywords.yaml'}: file not found"
 
 
 def test_duplicate_key_is_reported(tmp_path: Path):
     path = _write(tmp_path / "pulse.yaml", "timezone: UTC\ntimezone: Europe/Berlin\n")
-    (problem,) = _problems(path)
+    problem = next(p for p in _problems(path) if p.startswith(str(path)))
     assert f"{path}:2:" in problem and "duplicate key 'timezone'" in problem
 
 
@@ -112,9 +113,9 @@ def test_entity_with_unknown_category_and_duplicate_name(tmp_path: Path):
     text = text.replace("  - name: ReelShort\n    category: drama", "  - name: labubu\n    category: toys")
     keywords = _write(tmp_path / "keywords.yaml", text)
     config = _write(tmp_path / "pulse.yaml", "keywords_file: keywords.yaml\n")
-    assert _problems(config) == [
-        f"{keywords}:16: entities[2].category: unknown category 'toys' (known: drama, toy)",
+    assert _problems(config) == [  # sorted by line
         f"{keywords}:15: entities[2].name: 'labubu' is already entities[0]",
+        f"{keywords}:16: entities[2].category: unknown category 'toys' (known: drama, toy)",
     ]
 
 

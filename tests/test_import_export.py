@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from monitor.cli.main import app
-from monitor.posts import LineError, parse_post_line, read_posts
+from monitor.post_lines import LineError, parse_post_line, read_posts
 
 runner = CliRunner()
 
@@ -63,7 +64,7 @@ def test_bad_lines_are_reported_with_numbers_and_good_lines_kept():
         json.dumps({**GOOD, "id": "t3_4"}),
     ]
     errors: list[LineError] = []
-    posts = list(read_posts(lines, errors))
+    posts = list(read_posts(io.BytesIO("\n".join(lines).encode()), errors))
     assert [(n, p.id) for n, p in posts] == [(1, "t3_abc"), (7, "t3_4")]
     assert [e.line for e in errors] == [2, 3, 4, 6]
     assert "invalid JSON" in errors[0].message
@@ -78,7 +79,7 @@ def test_import_cli_stores_once_updates_metrics_and_exports(tmp_path: Path, conf
     cfg = str(config_dir / "pulse.yaml")
     first = _jsonl(tmp_path, [json.dumps(GOOD), "garbage", json.dumps({**GOOD, "id": "t3_other"})])
     result = runner.invoke(app, ["--config", cfg, "import", str(first)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert "imported 2 new, 0 updated, 1 skipped" in result.output
     assert f"{first}:2: invalid JSON" in result.output
 

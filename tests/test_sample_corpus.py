@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.posts import Post, parse_post_line
+from monitor.post_lines import parse_post_line
+from monitor.posts import Post
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "monitor" / "sample_data"

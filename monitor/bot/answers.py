@@ -14,6 +14,7 @@ from monitor.bot.runtime import Runtime
 from monitor.config import AppConfig
 from monitor.store import Store, schema
 from monitor.store.deliveries import digest_rows
+from monitor.untrusted import one_line, safe_url
 
 SEARCH_DAYS = 30
 SEARCH_LIMIT = 10
@@ -50,12 +51,13 @@ def _like_pattern(term: str) -> str:
 
 def post_line(text: str, url: str | None, source: str, created_at: datetime, engagement: float | None = None) -> str:
     """One escaped line about a stored post, linked when it has an http(s) URL."""
-    snippet = " ".join((text or "").split())
+    snippet = one_line(text)
     snippet = snippet[:160] + ("…" if len(snippet) > 160 else "")
     label = html.escape(snippet or "(no text)")
-    if url and url.startswith(("http://", "https://")):
-        label = f'<a href="{html.escape(url, quote=True)}">{label}</a>'
-    meta = f"{html.escape(source)}, {created_at:%Y-%m-%d}"
+    link = safe_url(url)
+    if link:
+        label = f'<a href="{html.escape(link, quote=True)}">{label}</a>'
+    meta = f"{html.escape(one_line(source))}, {created_at:%Y-%m-%d}"
     if engagement:
         meta += f", {engagement:g} interactions"
     return f"• {label} <i>({meta})</i>"

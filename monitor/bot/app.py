@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,7 +46,7 @@ class RunOptions:
 
     poll_timeout: float | None = None  # None: telegram.poll_timeout_seconds
     config_poll_seconds: float | None = None  # None: schedules.config_poll_seconds
-    shutdown_grace: float = 10.0  # seconds running jobs get to finish on SIGTERM
+    shutdown_grace: float = 5.0  # seconds running jobs get to finish on SIGTERM (the whole exit: EXIT_DEADLINE)
     catch_up_at_start: bool = True
     backoff: float = 1.0  # first retry delay for network errors
     first_collection_delay: float = 20.0  # seconds after start before each source's first collection
@@ -116,6 +118,7 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
                 log.info("pulse run started owner=%s chats=%s", runtime.owner, runtime.config.settings.telegram.chat_ids)
                 await stop.wait()
             finally:
+                runtime.stopping.set()  # tagging in threads stops at its next batch
                 log.info("pulse run stopping")
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()  # no new commands from here on
@@ -165,8 +168,37 @@ def make_runtime(config: AppConfig, env: Mapping[str, str], store: Store, *, tag
     return Runtime(snapshot=Snapshot(config, factory(config.watchlist)), store=store, env=env, tagger_factory=factory)
 
 
-async def run_until_signal(runtime: Runtime, token: str, options: RunOptions | None = None) -> None:
-    """`pulse run`: serve until SIGTERM or SIGINT."""
+EXIT_DEADLINE = 9.0
+"""Seconds from SIGTERM to the end of the process, whatever a thread (a collector, a query) is doing."""
+
+
+def _exit_now(deadline: float) -> None:
+    log.warning("still busy %gs after the stop signal: exiting without waiting (every write is a transaction)", deadline)
+    logging.shutdown()
+    os._exit(0)
+
+
+async def _arm_exit_deadline(stop: asyncio.Event, runtime: Runtime, deadline: float) -> None:
+    """Once `stop` is set: tell threads to stop, and end the process at `deadline` if it has not ended."""
+    await stop.wait()
+    runtime.stopping.set()
+    timer = threading.Timer(deadline, _exit_now, args=(deadline,))
+    timer.daemon = True  # a clean exit before the deadline does not wait for it
+    timer.start()
+
+
+async def run_until_signal(
+    runtime: Runtime, token: str, options: RunOptions | None = None, *, exit_deadline: float | None = None
+) -> None:
+    """`pulse run`: serve until SIGTERM or SIGINT; with `exit_deadline`, the process ends that many seconds after it."""
     stop = asyncio.Event()
     install_signal_handlers(stop)
-    await serve(runtime, token, stop, options)
+    if exit_deadline is None:
+        await serve(runtime, token, stop, options)
+        return
+    deadline = asyncio.create_task(_arm_exit_deadline(stop, runtime, exit_deadline), name="exit-deadline")
+    try:
+        await serve(runtime, token, stop, options)
+    finally:
+        stop.set()
+        await deadline

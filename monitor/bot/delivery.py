@@ -19,11 +19,11 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from monitor.store import Store
 from monitor.store import deliveries
+from monitor.telegram_split import split_message
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MAX_MESSAGE = 4096
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -70,30 +70,6 @@ def maybe_delivered(exc: TelegramError) -> bool:
     if cause is None:  # PTB raised it from an HTTP status Telegram sent
         return False
     return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-
-
-def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split a long message at line breaks so every piece fits Telegram's limit."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # a single monster line: hard cut (rare; tags may break)
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        pieces.append(current)
-    return pieces
 
 
 class Sender:
@@ -152,9 +128,9 @@ class Sender:
         raise Undeliverable(f"{what}: no attempts left")  # pragma: no cover - loop always returns/raises
 
     async def send_text(self, chat_id: int, html: str, *, at_most_once: bool = False) -> list[Message]:
-        """Send an HTML message, split if longer than Telegram allows."""
+        """Send an HTML message, split (between lines, tags kept whole) if longer than Telegram allows."""
         out = []
-        for piece in split_html(html):
+        for piece in split_message(html):
             out.append(
                 await self._call(
                     f"sendMessage chat={chat_id}",

@@ -114,7 +114,7 @@ async def tag_new_posts(runtime: Runtime) -> int:
     if snapshot.tagger is None:
         return 0
     batch = snapshot.config.settings.tagging.batch_size
-    return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch)
+    return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch, stop=runtime.stopping)
 
 
 async def check_spikes(runtime: Runtime) -> int:

@@ -183,7 +183,8 @@ class ConfigReloader:
             await self._tell(message, reply_chat)
         if retag and days:
             count = await asyncio.to_thread(
-                retag_recent, runtime.store, tagger, days=days, now=runtime.clock(), batch_size=config.settings.tagging.batch_size
+                retag_recent, runtime.store, tagger, days=days, now=runtime.clock(), batch_size=config.settings.tagging.batch_size,
+                stop=runtime.stopping,
             )
             await self._tell(f"Re-tagged {count} posts of the last {days} days.", reply_chat)
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ class Runtime:
     sender: Any = None  # monitor.bot.delivery.Sender, set once the Application exists
     scheduler: Any = None  # monitor.bot.scheduler.PulseScheduler
     reloader: Any = None  # monitor.bot.reload.ConfigReloader
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on SIGTERM: work running in threads (tagging) stops at its next batch."""
 
     @property
     def config(self) -> AppConfig:

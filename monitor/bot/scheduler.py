@@ -144,7 +144,7 @@ class PulseScheduler:
         """(job id, next run time) for /status."""
         return [(job.id, job.next_run_time) for job in self.scheduler.get_jobs()]
 
-    async def shutdown(self, timeout: float = 10.0) -> None:
+    async def shutdown(self, timeout: float = 5.0) -> None:
         """Stop scheduling; let running jobs finish for up to `timeout` seconds, then cancel them."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
@@ -156,5 +156,5 @@ class PulseScheduler:
         for task in pending:
             task.cancel()
         if pending:
-            await asyncio.wait(pending, timeout=5.0)
+            await asyncio.wait(pending, timeout=2.0)
             log.warning("cancelled jobs still running at shutdown count=%d", len(pending))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor.store import Store
@@ -12,18 +14,51 @@ from pipelines.tagging.store_tagging import tag_stored_posts
 log = logging.getLogger(__name__)
 
 
-def tag_untagged(store: Store, tagger: Tagger, *, batch_size: int = 256) -> int:
-    """Tag every stored post that has never been tagged; returns how many were tagged."""
-    done = tag_stored_posts(store, tagger, untagged_only=True, batch_size=batch_size)
+class _Stopped(Exception):
+    """Raised between two saved batches when the process is stopping."""
+
+    def __init__(self, done: int):
+        super().__init__(done)
+        self.done = done
+
+
+def _counter(stop: threading.Event | None) -> Callable[[int], None]:
+    """A progress callback that counts saved posts and stops the run (after a saved batch) once `stop` is set."""
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
+        if stop is not None and stop.is_set():
+            raise _Stopped(done)
+
+    return progress
+
+
+def tag_untagged(store: Store, tagger: Tagger, *, batch_size: int = 256, stop: threading.Event | None = None) -> int:
+    """Tag every stored post that has never been tagged; returns how many were tagged (stops early on `stop`)."""
+    progress = _counter(stop)
+    try:
+        done = tag_stored_posts(store, tagger, untagged_only=True, batch_size=batch_size, on_progress=progress)
+    except _Stopped as exc:
+        log.info("tagging stopped by shutdown count=%d (the rest is tagged on the next run)", exc.done)
+        return exc.done
     if done:
         log.info("tagged new posts count=%d", done)
     return done
 
 
-def retag_recent(store: Store, tagger: Tagger, *, days: int, now: datetime, batch_size: int = 256) -> int:
-    """Re-tag posts created in the last `days` days (after a watchlist change)."""
+def retag_recent(
+    store: Store, tagger: Tagger, *, days: int, now: datetime, batch_size: int = 256, stop: threading.Event | None = None
+) -> int:
+    """Re-tag posts created in the last `days` days (after a watchlist change); stops early on `stop`."""
     if days <= 0:
         return 0
-    done = tag_stored_posts(store, tagger, since=now - timedelta(days=days), batch_size=batch_size)
+    progress = _counter(stop)
+    try:
+        done = tag_stored_posts(store, tagger, since=now - timedelta(days=days), batch_size=batch_size, on_progress=progress)
+    except _Stopped as exc:
+        log.warning("re-tagging stopped by shutdown count=%d days=%d: run `pulse tag --since` to finish it", exc.done, days)
+        return exc.done
     log.info("re-tagged recent posts count=%d days=%d", done, days)
     return done

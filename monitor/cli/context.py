@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from monitor.config import AppConfig, ConfigError, load_config
-from monitor.secrets import load_environment
+from monitor.logging_setup import protect
+from monitor.secrets import load_environment, url_password
 
 console = Console()
 err_console = Console(stderr=True)
@@ -40,6 +41,7 @@ def load_or_exit(config_path: Path | None = None) -> AppConfig:
     except ConfigError as exc:
         print_config_errors(exc)
         raise typer.Exit(1) from None
+    protect(url_password(config.database_url))  # a password in storage.url never reaches the log
     for warning in config.warnings:
         err_console.print(f"[yellow]warning[/yellow] {warning}", highlight=False, soft_wrap=True)
     return config

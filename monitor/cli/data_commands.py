@@ -11,7 +11,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor.cli.context import console, err_console, load_or_exit, open_store
-from monitor.posts import LineError, open_jsonl, read_posts, write_post_line
+from monitor.importer import import_file
+from monitor.posts import write_post_line
 
 
 def parse_day(value: str | None) -> datetime | None:
@@ -27,40 +28,48 @@ def parse_day(value: str | None) -> datetime | None:
     return parsed
 
 
+EXIT_BAD_LINES = 3
+"""`pulse import` exit status when some lines were rejected (the good ones are stored)."""
+
+
 def import_posts(
     file: Annotated[Path, typer.Argument(help="JSONL file (.jsonl or .jsonl.gz): project format or Reddit dump lines.")],
+    allow_bad_lines: Annotated[
+        bool, typer.Option("--allow-bad-lines", help="Exit 0 even when lines were rejected (they are still reported).")
+    ] = False,
 ) -> None:
-    """Load posts from a JSON Lines file; bad lines are reported with their numbers and skipped."""
+    """Load posts from a JSON Lines file; bad lines are reported with their numbers and skipped.
+
+    Exit status: 0 every line stored; 3 some lines rejected, the others stored; 1 the file could not
+    be read or the database stopped answering.
+    """
     config = load_or_exit()
     store = open_store(config)
-    errors: list[LineError] = []
-    new = updated = 0
-    try:
-        handle = open_jsonl(file)
-    except OSError as exc:
-        err_console.print(f"cannot open {file}: {exc}")
-        raise typer.Exit(1) from None
-    with handle, Progress(
+    with Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True
     ) as bar:
         task = bar.add_task("import", total=None)
-        batch = []
-        for _, post in read_posts(handle, errors):
-            batch.append(post)
-            if len(batch) >= 2000:
-                counts = store.upsert_posts(batch)
-                new, updated = new + counts.new, updated + counts.updated
-                bar.advance(task, len(batch))
-                batch = []
-        counts = store.upsert_posts(batch)
-        new, updated = new + counts.new, updated + counts.updated
-        bar.advance(task, len(batch))
-    for error in errors[:50]:
-        err_console.print(f"{file}:{error.line}: {error.message}", highlight=False, soft_wrap=True)
-    if len(errors) > 50:
-        err_console.print(f"… and {len(errors) - 50} more bad lines", highlight=False)
-    console.print(f"imported {new} new, {updated} updated, {len(errors)} skipped", highlight=False)
-    store.close()
+        try:
+            result = import_file(file, store, lambda n: bar.advance(task, n))
+        except OSError as exc:
+            err_console.print(f"cannot open {file}: {exc.strerror or exc}", highlight=False)
+            raise typer.Exit(1) from None
+        finally:
+            store.close()
+    for error in result.errors[:50]:
+        err_console.print(f"{file}:{error.line}: {error.message}", highlight=False, soft_wrap=True, markup=False)
+    if len(result.errors) > 50:
+        err_console.print(f"… and {len(result.errors) - 50} more bad lines", highlight=False)
+    duplicates = f", {result.duplicates} repeated in the file (stored once)" if result.duplicates else ""
+    console.print(
+        f"imported {result.new} new, {result.updated} updated, {len(result.errors)} skipped{duplicates}", highlight=False
+    )
+    if result.stopped:
+        err_console.print(f"import stopped: {result.stopped}; run it again to continue (stored posts are not duplicated)",
+                          highlight=False, markup=False)
+        raise typer.Exit(1)
+    if result.errors and not allow_bad_lines:
+        raise typer.Exit(EXIT_BAD_LINES)
 
 
 def export_posts(

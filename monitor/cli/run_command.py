@@ -19,7 +19,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the Telegram bot and the schedule (collection, weekly digest, spike alerts, config reload)."""
-    from monitor.bot.app import RunOptions, make_runtime, run_until_signal
+    from monitor.bot.app import EXIT_DEADLINE, RunOptions, make_runtime, run_until_signal
 
     config = load_or_exit()
     token = STATE.env.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -31,7 +31,7 @@ def run(
     store = open_store(config)
     runtime = make_runtime(config, STATE.env, store)
     options = RunOptions(poll_timeout=poll_timeout, catch_up_at_start=not no_catch_up)
-    asyncio.run(run_until_signal(runtime, token, options))
+    asyncio.run(run_until_signal(runtime, token, options, exit_deadline=EXIT_DEADLINE))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from monitor.cli.context import console, err_console, load_or_exit, open_store, print_config_errors
 from monitor.config import ConfigError
-from monitor.posts import LineError, open_jsonl, read_posts, write_post_line
+from monitor.post_lines import LineError, open_jsonl, read_posts
+from monitor.posts import write_post_line
 
 def _tagger(keywords: Path | None, workers: int = 1, batch_size: int = 256):  # noqa: ANN202
     """A Tagger for --keywords, else for the keywords file of the loaded config."""

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from monitor.collectors.base import Batch, Collector, Query, SourceOptions
 from monitor.collectors.registry import register
-from monitor.posts import LineError, open_jsonl, read_posts
+from monitor.post_lines import LineError, open_jsonl, read_posts
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_data" / "sample_posts.jsonl.gz"
 

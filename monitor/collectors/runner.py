@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from monitor.collectors import registry
 from monitor.collectors.base import Collector, SourceUnavailable
 from monitor.config import AppConfig
+from monitor.posts import Post
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,19 @@ class SourceReport:
     def total(self, attribute: str) -> int:
         """Sum of one counter over the queries."""
         return sum(getattr(q, attribute) for q in self.queries)
+
+
+def _screen(posts: list[Post], qr: QueryReport) -> list[Post]:
+    """The import's validation again before the store: a post the store would reject is skipped, not its batch."""
+    good = []
+    for post in posts:
+        try:
+            good.append(Post.model_validate(dict(post)))
+        except ValueError as exc:
+            qr.skipped += 1
+            qr.errors += 1
+            qr.messages.append(f"post {post.id!r} skipped: {' '.join(str(exc).splitlines()[:3])}"[:300])
+    return good
 
 
 ProgressCallback = Callable[[str, str, int], None]
@@ -83,8 +97,9 @@ def run_source(
                     qr.errors += len(batch.errors)
                     qr.messages.extend(batch.errors)
                     if store:
-                        if batch.posts:
-                            counts = store.upsert_posts(batch.posts)
+                        posts = _screen(batch.posts, qr)
+                        if posts:
+                            counts = store.upsert_posts(posts)
                             qr.new += counts.new
                             qr.updated += counts.updated
                         if batch.checkpoint is not None:

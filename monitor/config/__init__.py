@@ -9,7 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from monitor.config.problems import ConfigError, ConfigProblem, problems_from_validation
+from monitor.config.database_url import check_database_url
+from monitor.config.partial import validate_partially
+from monitor.config.problems import ConfigError, ConfigProblem, problems_from_validation, sort_problems
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Watchlist, cross_check
 from monitor.config.yaml_source import read_yaml
@@ -53,20 +55,24 @@ def _display(path: Path) -> str:
 
 
 def load_watchlist(path: Path) -> Watchlist:
-    """Validate a keywords file on its own."""
+    """Validate a keywords file on its own; ConfigError lists every problem, sorted by line."""
     name = _display(path)
     doc = read_yaml(path, name)
     if not isinstance(doc.data, dict):
         raise ConfigError([ConfigProblem(name, 1, "", "expected a mapping with categories, interests and entities")])
-    try:
-        watchlist = Watchlist.model_validate(doc.data)
-    except ValidationError as exc:
-        raise ConfigError(problems_from_validation(exc, doc, name)) from None
-    problems = [ConfigProblem(name, doc.line_of(loc), _loc(loc), msg) for loc, msg in cross_check(watchlist)]
-    files, file_problems = _catalogue_files(watchlist, path.parent, doc, name)
-    problems += file_problems
-    if problems:
-        raise ConfigError(problems)
+    watchlist, error, kept, dropped = validate_partially(Watchlist, doc.data)
+    problems = problems_from_validation(error, doc, name) if error else []
+    if watchlist is not None:
+        for loc, msg in cross_check(watchlist):
+            if len(loc) >= 2 and str(loc[0]) in kept and isinstance(loc[1], int):
+                loc = (loc[0], kept[str(loc[0])][loc[1]], *loc[2:])
+            if any(f"{key!r}" in msg for key in dropped):
+                continue  # refers to something already reported as invalid
+            problems.append(ConfigProblem(name, doc.line_of(loc), _loc(loc), msg))
+        files, file_problems = _catalogue_files(watchlist, path.parent, doc, name)
+        problems += file_problems
+    if problems or watchlist is None:
+        raise ConfigError(sort_problems(problems))
     if files != list(watchlist.catalogue.files):
         watchlist = watchlist.model_copy(update={"catalogue": watchlist.catalogue.model_copy(update={"files": files})})
     model_file = watchlist.model.file
@@ -114,43 +120,58 @@ def _loc(loc: tuple[str | int, ...]) -> str:
 
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> AppConfig:
-    """Load and validate everything; raise ConfigError listing every problem found."""
+    """Load and validate everything; raise ConfigError listing every problem of both files, by file and line."""
     from monitor.collectors import registry
 
     env = os.environ if env is None else env
     settings_path = resolve_config_path(path)
     name = _display(settings_path)
-    doc = read_yaml(settings_path, name)
-    data = {} if doc.data is None else doc.data
-    if not isinstance(data, dict):
-        raise ConfigError([ConfigProblem(name, 1, "", "expected a mapping of settings")])
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(problems_from_validation(exc, doc, name)) from None
-
     problems: list[ConfigProblem] = []
+    data: dict = {}
+    try:
+        doc = read_yaml(settings_path, name)
+        data = {} if doc.data is None else doc.data
+        if not isinstance(data, dict):
+            problems.append(ConfigProblem(name, 1, "", "expected a mapping of settings"))
+            data = {}
+    except ConfigError as exc:  # a syntax error stops this file only
+        problems.extend(exc.problems)
+        doc = None
+    settings, error, _, _ = validate_partially(Settings, data)
+    if error is not None and doc is not None:
+        problems.extend(problems_from_validation(error, doc, name))
+
     sources = {}
     collectors = registry.available()
-    for source_name, raw in settings.sources.items():
+    raw_sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    for source_name, raw in raw_sources.items():
         loc = ("sources", source_name)
         if source_name not in collectors:
             known = ", ".join(collectors)
-            problems.append(ConfigProblem(name, doc.line_of(loc), _loc(loc), f"unknown source (known: {known})"))
+            problems.append(ConfigProblem(name, doc.line_of(loc) if doc else None, _loc(loc), f"unknown source (known: {known})"))
             continue
         try:
             sources[source_name] = collectors[source_name].options_model.model_validate(raw)
         except ValidationError as exc:
-            problems.extend(problems_from_validation(exc, doc, name, prefix=loc))
+            if doc is not None:
+                problems.extend(problems_from_validation(exc, doc, name, prefix=loc))
 
-    keywords_path = (settings_path.parent / settings.keywords_file) if not Path(settings.keywords_file).is_absolute() else Path(settings.keywords_file)
+    keywords_file = settings.keywords_file if settings is not None else str(data.get("keywords_file") or "keywords.yaml")
+    keywords_path = Path(keywords_file) if Path(keywords_file).is_absolute() else settings_path.parent / keywords_file
     try:
         watchlist = load_watchlist(keywords_path)
     except ConfigError as exc:
         problems.extend(exc.problems)
         watchlist = None
-    if problems:
-        raise ConfigError(problems)
+
+    database_url = settings.storage.url if settings is not None else None
+    override = env.get("PULSE_DATABASE_URL")
+    try:
+        database_url = check_database_url(override) if override else database_url
+    except ValueError as exc:
+        problems.append(ConfigProblem("PULSE_DATABASE_URL", None, "", str(exc)))
+    if problems or settings is None or watchlist is None or database_url is None:
+        raise ConfigError(sort_problems(problems))
 
     warnings = []
     for source_name, options in sources.items():
@@ -161,5 +182,4 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
                     f"source {source_name!r} is enabled but {', '.join(missing)} is not set "
                     f"(environment or .env); it will be skipped"
                 )
-    database_url = env.get("PULSE_DATABASE_URL") or settings.storage.url
     return AppConfig(settings, watchlist, sources, settings_path, keywords_path, database_url, warnings)

@@ -25,6 +25,14 @@ class ConfigProblem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+def sort_problems(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    """Grouped by file (in the order the files were read), then by line; a problem without a line comes first."""
+    order: dict[str, int] = {}
+    for problem in problems:
+        order.setdefault(problem.file, len(order))
+    return sorted(problems, key=lambda p: (order[p.file], p.line or 0))
+
+
 class ConfigError(Exception):
     """Raised when a config file cannot be used; carries every problem found."""
 

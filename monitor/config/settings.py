@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from monitor.config.base import StrictModel
+from monitor.config.database_url import check_database_url
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -17,6 +18,11 @@ class StorageSettings(StrictModel):
     """Where posts live: any SQLAlchemy URL; PULSE_DATABASE_URL overrides it."""
 
     url: str = "sqlite:///data/pulse.db"
+
+    @field_validator("url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        return check_database_url(value)
 
 
 class DigestSchedule(StrictModel):

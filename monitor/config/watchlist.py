@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from monitor.config.base import StrictModel, StrList
 from monitor.config.catalogue import CatalogueSettings
+from monitor.config.user_regex import compile_user_regex
 
 REGEX_PREFIX = "re:"
 GROUP_PREFIX = "@"
@@ -25,10 +26,7 @@ def check_pattern(value: str) -> str:
         body = text[len(REGEX_PREFIX) :]
         if not body.strip():
             raise ValueError(f"empty regular expression in {value!r}")
-        try:
-            compiled = re.compile(body, re.IGNORECASE)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {body!r}: {exc}") from None
+        compiled = compile_user_regex(body)  # RE2: ValueError for what it cannot run in linear time
         if compiled.fullmatch(""):
             raise ValueError(f"regular expression {body!r} matches the empty string")
         return text

@@ -12,6 +12,13 @@ from monitor.config.problems import ConfigError, ConfigProblem
 
 Location = tuple[str | int, ...]
 
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""A config file larger than this is refused unread (the shipped ones are < 200 KB)."""
+MAX_DEPTH = 40
+"""Deepest nesting of mappings and lists accepted (the shipped files use 6)."""
+MAX_VALUES = 300_000
+"""Most values a file may hold once aliases are expanded: bounds an alias bomb of a few KB."""
+
 
 @dataclass
 class YamlDocument:
@@ -66,10 +73,38 @@ def _index_lines(node: yaml.Node, loc: Location, out: dict[Location, int]) -> No
             _index_lines(item, child, out)
 
 
+def _check_bounds(root: yaml.Node) -> tuple[str, int | None] | None:
+    """(why, line) if the composed document is too deep or expands too far (no recursion, aliases counted once)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if not children_done:
+            if id(node) in sizes:
+                continue
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+            continue
+        size = 1 + sum(sizes.get(id(child), 1) for child in children)
+        if size > MAX_VALUES:
+            return f"expands to more than {MAX_VALUES:,} values (aliases repeating aliases?)", None
+        sizes[id(node)] = size
+    return None
+
+
 def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
-    """Parse `path`; raise ConfigError naming file and line on unreadable or invalid YAML."""
+    """Parse `path` within the bounds above; raise ConfigError naming file and line on unreadable or invalid YAML."""
     name = display_name or str(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError([ConfigProblem(name, None, "", f"file larger than {MAX_FILE_BYTES:,} bytes")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(name, None, "", "file not found")]) from None
@@ -77,7 +112,12 @@ def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
         raise ConfigError([ConfigProblem(name, None, "", f"cannot read file: {exc}")]) from None
     try:
         node = yaml.compose(text, Loader=_StrictLoader)
+        too_big = _check_bounds(node) if node is not None else None
+        if too_big:
+            raise ConfigError([ConfigProblem(name, too_big[1], "", f"YAML {too_big[0]}")])
         data = yaml.load(text, Loader=_StrictLoader) if node is not None else None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(name, None, "", f"YAML nested deeper than {MAX_DEPTH} levels")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -9,6 +9,7 @@ from html import escape
 from monitor.digest import text
 from monitor.digest.charts import Chart, category_colour
 from monitor.digest.text import ARROW
+from monitor.untrusted import safe_url
 from pipelines.trends.report import CategorySection, TopPost, WeeklyReport
 
 _CSS = """
@@ -32,8 +33,9 @@ def _dir(direction: str) -> str:
 
 def _post(post: TopPost) -> str:
     head = _e(text.post_headline(post, 140))
-    if post.url and post.url.startswith(("https://", "http://")):
-        head = f'<a href="{_e(post.url)}" rel="nofollow noopener">{head}</a>'
+    url = safe_url(post.url)
+    if url:
+        head = f'<a href="{_e(url)}" rel="nofollow noopener">{head}</a>'
     return f'<li>{head} <span class="muted">— {_e(text.post_byline(post))}</span></li>'
 
 

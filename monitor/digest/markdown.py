@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from monitor.digest import text
 from monitor.digest.text import ARROW
+from monitor.untrusted import safe_url
 from pipelines.trends.report import CategorySection, TopPost, WeeklyReport
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -23,7 +24,8 @@ def _url(url: str) -> str:
 
 def _post_line(n: int, post: TopPost) -> str:
     head = md_escape(text.post_headline(post))
-    head = f"[{head}]({_url(post.url)})" if post.url else head
+    url = safe_url(post.url)
+    head = f"[{head}]({_url(url)})" if url else head
     return f"{n}. {head} — {md_escape(text.post_byline(post))}"
 
 

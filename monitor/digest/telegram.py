@@ -1,4 +1,4 @@
-"""The digest as Telegram messages (HTML parse mode): escaped, ≤ 4,096 characters each, split at sections."""
+"""The digest as Telegram messages (HTML parse mode): escaped, ≤ 4,096 UTF-16 units each, split at sections."""
 
 from __future__ import annotations
 
@@ -7,16 +7,12 @@ from html import escape
 
 from monitor.digest import text
 from monitor.digest.text import ARROW
+from monitor.untrusted import safe_url
+from monitor.telegram_split import MAX_MESSAGE, split_message, tg_length
 from pipelines.trends.report import CategorySection, LabelTrend, SpikeAlert, TopPost, WeeklyReport
 
-MAX_MESSAGE = 4096
 _AUTHOR_CHARS = 40
 _HEADLINE_CHARS = 110
-
-
-def tg_length(message: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units), taken on the raw HTML — an upper bound."""
-    return len(message.encode("utf-16-le")) // 2
 
 
 def esc(value: str) -> str:
@@ -25,9 +21,8 @@ def esc(value: str) -> str:
 
 
 def _link(url: str | None, label_html: str) -> str:
-    if url and url.startswith(("https://", "http://")):
-        return f'<a href="{esc(url)}">{label_html}</a>'
-    return label_html
+    url = safe_url(url)
+    return f'<a href="{esc(url)}">{label_html}</a>' if url else label_html
 
 
 def post_line(n: int, post: TopPost) -> str:
@@ -138,16 +133,15 @@ def languages_section(report: WeeklyReport) -> str:
 def pack(sections: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
     """Join sections into as few messages as fit in `limit`, breaking only between sections.
 
-    A section longer than `limit` on its own is split between its lines (every line is a
-    complete piece of HTML, so no tag or entity is ever cut). ValueError if one line is too long.
+    A section longer than `limit` on its own goes through `split_message` (between lines; a
+    single overlong line, such as a post with a 4 kB URL, is cut without breaking its HTML).
     """
     messages: list[str] = []
     current = ""
     for section in (s.strip() for s in sections):
         if not section:
             continue
-        pieces = [section] if tg_length(section) <= limit else _split_lines(section, limit)
-        for piece in pieces:
+        for piece in split_message(section, limit):
             candidate = f"{current}\n\n{piece}" if current else piece
             if tg_length(candidate) <= limit:
                 current = candidate
@@ -157,23 +151,6 @@ def pack(sections: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
     if current:
         messages.append(current)
     return messages
-
-
-def _split_lines(section: str, limit: int) -> list[str]:
-    pieces: list[str] = []
-    current = ""
-    for line in section.split("\n"):
-        if tg_length(line) > limit:
-            raise ValueError("a single digest line exceeds the Telegram message limit")
-        candidate = f"{current}\n{line}" if current else line
-        if tg_length(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = line
-    if current:
-        pieces.append(current)
-    return pieces
 
 
 def render_telegram(report: WeeklyReport, limit: int = MAX_MESSAGE) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from monitor.untrusted import one_line
 from pipelines.trends.report import LabelTrend, TopPost, WeeklyReport
 from pipelines.trends.stats import Change
 
@@ -94,8 +95,8 @@ def week_span(report: WeeklyReport) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """Cut plain text to `limit` characters at a word boundary, with an ellipsis."""
-    text = " ".join(text.split())
+    """Cut plain text to `limit` characters at a word boundary, with an ellipsis (one line, no bidi controls)."""
+    text = one_line(text)
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
@@ -111,9 +112,9 @@ def post_headline(post: TopPost, limit: int = 110) -> str:
 
 
 def post_byline(post: TopPost) -> str:
-    """'@author · reddit · 1.2k'."""
-    who = post.author or "unknown"
-    return f"{who} · {post.source} · {compact(post.engagement)} engagement"
+    """'@author · reddit · 1.2k' (author and source on one line, without bidi controls)."""
+    who = clip(post.author or "", 60) or "unknown"
+    return f"{who} · {one_line(post.source)} · {compact(post.engagement)} engagement"
 
 
 def quiet_sentence(report: WeeklyReport) -> str:

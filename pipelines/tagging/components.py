@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -12,12 +11,12 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from monitor.config.user_regex import UserRegexes
 from monitor.config.watchlist import Watchlist
 from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
 from pipelines.tagging.catalogue import load_catalogue
 from pipelines.tagging.language import LanguageIdentifier
-from pipelines.tagging.regex_scan import RegexScanner
 
 for _name in ("culture_lang", "culture_matches", "culture_tags"):
     if not Doc.has_extension(_name):
@@ -104,18 +103,16 @@ class KeywordMatcher(BatchPipe):
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for match_key, values in self.patterns.phrases.items():
             self.matcher.add(match_key, [_pattern_doc(nlp, value) for value in sorted(values)])
-        self.regexes = [
-            (P.split_key(match_key), RegexScanner(re.compile("|".join(f"(?:{r})" for r in rs), re.IGNORECASE)))
-            for match_key, rs in self.patterns.regexes.items()
-        ]
+        # RE2, each pattern compiled on its own (linear time; flags and groups as written).
+        self.regexes = [(P.split_key(match_key), UserRegexes(rs)) for match_key, rs in self.patterns.regexes.items()]
         self._keys = {nlp.vocab.strings.add(k): P.split_key(k) for k in self.patterns.phrases}
 
     def __call__(self, doc: Doc) -> Doc:
         keys = self._keys
         found = [(*keys[mid], start, end) for mid, start, end in self.matcher(doc)]
         for (kind, owner), regex in self.regexes:
-            for m in regex.finditer(raw_text(doc)):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            for start, end in regex.spans(raw_text(doc)):
+                span = doc.char_span(start, end, alignment_mode="expand")
                 if span is not None and len(span):
                     found.append((kind, owner, span.start, span.end))
         doc.user_data[MATCHES_KEY] = found

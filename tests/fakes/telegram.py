@@ -54,6 +54,42 @@ def _decode(rec: Recorded) -> tuple[dict[str, Any], dict[str, bytes]]:
     return params, files
 
 
+_TG_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler", "span", "blockquote", "tg-emoji"}
+_TG_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^<>]*>|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|[<>&]|[^<>&]+")
+
+
+class BadRequest(Exception):
+    """What Telegram answers with 400 Bad Request."""
+
+
+def check_html(text: str, limit: int = 4096) -> None:
+    """Refuse what Telegram refuses in parse_mode=HTML: unknown or unbalanced tags, raw < or &, over 4,096 UTF-16 units."""
+    stack: list[str] = []
+    plain = 0
+    for match in _TG_TOKEN.finditer(text):
+        token = match.group(0)
+        if match.group(2):
+            name = match.group(2).lower()
+            if name not in _TG_TAGS:
+                raise BadRequest(f"can't parse entities: unsupported start tag \"{name}\" at byte offset {match.start()}")
+            if match.group(1):
+                if not stack or stack[-1] != name:
+                    raise BadRequest(f"can't parse entities: unmatched end tag at byte offset {match.start()}, expected \"</{stack[-1] if stack else ''}>\"")
+                stack.pop()
+            else:
+                stack.append(name)
+        elif match.group(3):
+            plain += 1
+        elif token in "<>&":
+            raise BadRequest(f"can't parse entities: unexpected {token!r} at byte offset {match.start()}")
+        else:
+            plain += len(token.encode("utf-16-le")) // 2
+    if stack:
+        raise BadRequest(f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\"")
+    if plain > limit:
+        raise BadRequest("message is too long")
+
+
 class FakeTelegram(FakeServer):
     """Bot API at `{url}/bot{token}/{method}`; tests enqueue updates with `send_command`.
 
@@ -162,7 +198,12 @@ class FakeTelegram(FakeServer):
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return Reply(404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"})
-        return Reply(200, {"ok": True, "result": handler(params, files)})
+        try:
+            if method == "sendMessage" and params.get("parse_mode") == "HTML":
+                check_html(str(params.get("text", "")))
+            return Reply(200, {"ok": True, "result": handler(params, files)})
+        except BadRequest as exc:
+            return Reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"})
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         with self._cond:
