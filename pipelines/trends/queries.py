@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, select
 
 from monitor.store import schema
 
@@ -113,20 +113,11 @@ def label_activity(
     return {label: (int(a), float(e)) for label, a, e in conn.execute(query)}
 
 
-def category_interest_counts(
-    conn: Connection, categories: Sequence[str], interests: Sequence[str], window: Window
-) -> dict[tuple[str, str], int]:
-    """(category, interest) -> posts carrying both, in a window.
-
-    Driven from the interest tags (far fewer rows than category tags: most posts show no
-    interest), each joined to its post's category tags through the primary key; both sides are
-    index-only. 2.4x faster than category-first on the 1M-post benchmark.
-    """
-    if not categories or not interests:
-        return {}
+def category_interest_query(categories: Sequence[str], interests: Sequence[str], window: Window) -> Select:
+    """SELECT category, interest, count(*) of posts carrying both in a window (see category_interest_counts)."""
     i = schema.post_tags.alias("i")
     c = schema.post_tags.alias("c")
-    query = (
+    return (
         select(c.c.label, i.c.label, func.count())
         .select_from(i.join(c, and_(c.c.post_id == i.c.post_id, c.c.kind == "category")))
         .where(
@@ -138,6 +129,21 @@ def category_interest_counts(
         )
         .group_by(c.c.label, i.c.label)
     )
+
+
+def category_interest_counts(
+    conn: Connection, categories: Sequence[str], interests: Sequence[str], window: Window
+) -> dict[tuple[str, str], int]:
+    """(category, interest) -> posts carrying both, in a window.
+
+    Driven from the interest tags (far fewer rows than category tags: most posts show no
+    interest), each joined to its post's category tags through the primary key; both sides are
+    index-only. 2.4x faster than category-first on the 1M-post benchmark, and 2,700x faster than
+    the plan SQLite picks without planner statistics (which the store keeps, see store/statistics.py).
+    """
+    if not categories or not interests:
+        return {}
+    query = category_interest_query(categories, interests, window)
     return {(cat, interest): int(n) for cat, interest, n in conn.execute(query)}
 
 
