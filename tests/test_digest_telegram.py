@@ -166,8 +166,8 @@ def test_bot_command_renderings(report):
 
 def test_category_section_can_hide_posts(report):
     section = report.category("toy")
-    assert "<a href" not in category_section(section, top_n=0)
-    assert category_section(section).count("<a href") == 5
+    assert "<a href" not in category_section(section, 20, top_n=0)
+    assert category_section(section, 20).count("<a href") == 5
 
 
 def test_spike_alert_message(report):

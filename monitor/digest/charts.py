@@ -103,9 +103,11 @@ def _grid(n: int) -> tuple[int, int]:
 def _volume_panel(ax, section: CategorySection, labels: Sequence[str]) -> None:  # noqa: ANN001
     colour = category_colour(section.key)
     xs = list(range(len(section.series)))
-    ax.plot(xs, section.series, color=colour, linewidth=3.0, marker="o", markersize=5, zorder=3)
-    ax.plot([xs[-1]], [section.series[-1]], "o", color=colour, markersize=11, zorder=4)
-    top = max(max(section.series), 1)
+    # Weeks before collection began are gaps (NaN), not zeros: no line opens with a jump.
+    ys = [math.nan if n is None else n for n in section.series]
+    ax.plot(xs, ys, color=colour, linewidth=3.0, marker="o", markersize=5, zorder=3)
+    ax.plot([xs[-1]], [ys[-1]], "o", color=colour, markersize=11, zorder=4)
+    top = max([n for n in section.series if n is not None] + [1])
     ax.set_ylim(0, top * 1.35)
     ax.set_xlim(-0.4, len(xs) - 0.6)
     ticks = [i for i in xs if (len(xs) - 1 - i) % 3 == 0]
@@ -120,8 +122,8 @@ def _volume_panel(ax, section: CategorySection, labels: Sequence[str]) -> None: 
 
 
 def _short_change(t: LabelTrend) -> str:
-    c = t.vs_baseline if t.vs_baseline.baseline_weeks >= 2 else t.vs_previous
-    return f"{c.pct:+.0f}%" if c.pct is not None else f"{text.count(t.count)}"
+    c = t.deciding
+    return text.points(c.delta_pp) if c.baseline_weeks else f"{text.count(t.count)}"
 
 
 def _max_n_locator():  # noqa: ANN202
@@ -149,13 +151,15 @@ def volume_chart(report: WeeklyReport) -> Chart:
 
 def conversion_chart(report: WeeklyReport) -> Chart | None:
     """Share of each category's posts showing each interest: this week (filled) vs the 4 weeks
-    before (hollow). Categories with fewer than `min_count` posts this week are left out."""
-    sections = [s for s in report.categories if s.trend.count >= report.min_count and s.interests]
+    before (hollow). Categories with fewer than `min_posts` compared posts this week are left out;
+    every panel shares one scale."""
+    sections = [s for s in report.categories if s.interests and s.interests[0].n >= report.min_posts]
     if not sections or not report.interest_labels:
         return None
     panels = list(report.interest_labels)
     rows, cols = _grid(len(panels))
     cats = list(reversed(sections))
+    shared_top = max([v * 100 for s in cats for i in s.interests for v in (i.share, i.baseline_share)] + [0.0])
     with rc_context(_STYLE):
         fig = Figure(figsize=(5.4 * cols, 0.55 * len(cats) * rows + 1.4 * rows + 1.0), dpi=DPI)
         fig.suptitle(f"Interest shown in posts, {report.week} (● this week, ○ 4 weeks before)", x=0.02, ha="left", fontsize=17, fontweight="bold")
@@ -169,7 +173,6 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
             ys = list(range(len(cats)))
             now = [sh.share * 100 for sh in shares]
             before = [sh.baseline_share * 100 for sh in shares]
-            top = max([*now, *before, 0.0])
             significant = [sh.direction != "steady" for sh in shares]
             ax.hlines(
                 ys, before, now,
@@ -191,7 +194,7 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
                     tick.set_color(category_colour(section.key))
             else:
                 ax.set_yticks(range(len(cats)), [""] * len(cats))
-            ax.set_xlim(0, min(104.0, max(5.0, top * 1.25)))
+            ax.set_xlim(0, min(104.0, max(5.0, shared_top * 1.25)))
             ax.set_ylim(-0.6, len(cats) - 0.4)
             ax.xaxis.set_major_formatter(_percent_formatter())
             ax.xaxis.set_major_locator(_max_n_locator())

@@ -2,7 +2,7 @@
 
 Every query is bounded by a [start, end) range on an indexed `created_at` column:
 tag counts and joins use the covering index (kind, label, created_at, post_id) (migration 0003)
-with `label IN (...)`, post counts use ix_posts_created_at, and only the top posts and a bounded,
+with `label IN (...)`, post counts use ix_posts_created_at_source; every count is per source (migration 0004), and only the top posts and a bounded,
 evenly spread text sample (every k-th row id, at most `digest.terms_sample` posts per period,
 text cut to 1,200 characters) are fetched. Pruned weeks come from `weekly_aggregates`.
 """
@@ -45,30 +45,47 @@ def _tag_range(kind: str, labels: Sequence[str], window: Window):  # noqa: ANN20
     return and_(t.c.kind == kind, t.c.label.in_(list(labels)), t.c.created_at >= window[0], t.c.created_at < window[1])
 
 
-def tag_counts(conn: Connection, kind: str, labels: Sequence[str], window: Window) -> dict[str, int]:
-    """Posts per label of one kind in a window (labels never seen are absent)."""
+SourceCounts = dict[tuple[str, str], int]  # (label, source) -> posts
+
+
+def tag_counts(conn: Connection, kind: str, labels: Sequence[str], window: Window) -> SourceCounts:
+    """Posts per (label, source) of one kind in a window (pairs never seen are absent); index-only."""
     if not labels:
         return {}
     t = schema.post_tags
-    query = select(t.c.label, func.count()).where(_tag_range(kind, labels, window)).group_by(t.c.label)
-    return {label: int(n) for label, n in conn.execute(query)}
+    query = select(t.c.label, t.c.source, func.count()).where(_tag_range(kind, labels, window)).group_by(t.c.label, t.c.source)
+    return {(label, source or ""): int(n) for label, source, n in conn.execute(query)}
 
 
-def tag_counts_by_window(
-    conn: Connection, kind: str, labels: Sequence[str], windows: Sequence[Window]
-) -> list[dict[str, int]]:
+def tag_counts_by_window(conn: Connection, kind: str, labels: Sequence[str], windows: Sequence[Window]) -> list[SourceCounts]:
     """tag_counts for each window, in order.
 
     One small query per window on purpose: on SQLite a range COUNT grouped by the index's own
-    label order needs no temporary B-tree, which measured 3-4x faster than one query bucketing
-    all windows with a CASE expression (0.05 s vs 0.21 s for 10 weeks of 1M posts).
+    label order needs no temporary B-tree for the label, which measured 3-4x faster than one
+    query bucketing all windows with a CASE expression (0.05 s vs 0.21 s for 10 weeks of 1M posts).
     """
     return [tag_counts(conn, kind, labels, w) for w in windows]
 
 
-def post_counts_by_window(conn: Connection, windows: Sequence[Window]) -> list[int]:
-    """Posts created in each window, in order (range counts on ix_posts_created_at)."""
-    return [post_count(conn, w) for w in windows]
+def post_counts_by_window(conn: Connection, windows: Sequence[Window]) -> list[dict[str, int]]:
+    """Posts per source created in each window, in order (covering range scans on ix_posts_created_at_source)."""
+    return [post_counts(conn, w) for w in windows]
+
+
+def _posts_by(conn: Connection, column: str, window: Window) -> dict[str | None, int]:
+    """value of one posts column -> posts created in a window."""
+    p = schema.posts
+    query = (
+        select(p.c[column], func.count())
+        .where(p.c.created_at >= window[0], p.c.created_at < window[1])
+        .group_by(p.c[column])
+    )
+    return {value: int(n) for value, n in conn.execute(query)}
+
+
+def post_counts(conn: Connection, window: Window) -> dict[str, int]:
+    """source -> posts created in a window."""
+    return {source or "": n for source, n in _posts_by(conn, "source", window).items()}
 
 
 def post_count(conn: Connection, window: Window) -> int:
@@ -76,6 +93,13 @@ def post_count(conn: Connection, window: Window) -> int:
     p = schema.posts
     query = select(func.count()).select_from(p).where(p.c.created_at >= window[0], p.c.created_at < window[1])
     return int(conn.execute(query).scalar_one())
+
+
+def collector_runs(conn: Connection, window: Window) -> list[tuple[str, datetime, str]]:
+    """(source, started_at, status) of the collector runs started in a window (a small table)."""
+    r = schema.collector_runs
+    query = select(r.c.source, r.c.started_at, r.c.status).where(r.c.started_at >= window[0], r.c.started_at < window[1])
+    return [(source, started, status) for source, started, status in conn.execute(query)]
 
 
 def pruned_counts(conn: Connection, kinds: Sequence[str], windows: Sequence[Window]) -> list[dict[tuple[str, str], int]]:
@@ -114,11 +138,11 @@ def label_activity(
 
 
 def category_interest_query(categories: Sequence[str], interests: Sequence[str], window: Window) -> Select:
-    """SELECT category, interest, count(*) of posts carrying both in a window (see category_interest_counts)."""
+    """SELECT category, interest, source, count(*) of posts carrying both in a window (see category_interest_counts)."""
     i = schema.post_tags.alias("i")
     c = schema.post_tags.alias("c")
     return (
-        select(c.c.label, i.c.label, func.count())
+        select(c.c.label, i.c.label, i.c.source, func.count())
         .select_from(i.join(c, and_(c.c.post_id == i.c.post_id, c.c.kind == "category")))
         .where(
             i.c.kind == "interest",
@@ -127,14 +151,14 @@ def category_interest_query(categories: Sequence[str], interests: Sequence[str],
             i.c.created_at < window[1],
             c.c.label.in_(list(categories)),
         )
-        .group_by(c.c.label, i.c.label)
+        .group_by(c.c.label, i.c.label, i.c.source)
     )
 
 
 def category_interest_counts(
     conn: Connection, categories: Sequence[str], interests: Sequence[str], window: Window
-) -> dict[tuple[str, str], int]:
-    """(category, interest) -> posts carrying both, in a window.
+) -> dict[tuple[str, str, str], int]:
+    """(category, interest, source) -> posts carrying both, in a window.
 
     Driven from the interest tags (far fewer rows than category tags: most posts show no
     interest), each joined to its post's category tags through the primary key; both sides are
@@ -144,7 +168,7 @@ def category_interest_counts(
     if not categories or not interests:
         return {}
     query = category_interest_query(categories, interests, window)
-    return {(cat, interest): int(n) for cat, interest, n in conn.execute(query)}
+    return {(cat, interest, source or ""): int(n) for cat, interest, source, n in conn.execute(query)}
 
 
 def _post_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PostRow]:
@@ -204,16 +228,10 @@ def top_posts(
 
 def language_counts(conn: Connection, window: Window) -> dict[str, int]:
     """lang -> posts in a window ('und' for unknown)."""
-    p = schema.posts
-    query = (
-        select(p.c.lang, func.count())
-        .where(p.c.created_at >= window[0], p.c.created_at < window[1])
-        .group_by(p.c.lang)
-    )
     out: dict[str, int] = {}
-    for lang, n in conn.execute(query):
+    for lang, n in _posts_by(conn, "lang", window).items():
         key = lang or "und"
-        out[key] = out.get(key, 0) + int(n)
+        out[key] = out.get(key, 0) + n
     return out
 
 
