@@ -158,6 +158,13 @@ def test_cli_prints_telegram_and_html(cli_config):
     assert result.output.startswith("<!DOCTYPE html>") and "data:image/png;base64," in result.output
 
 
+def test_cli_future_week_exits_2_with_a_clear_message(cli_config):
+    config_path, _ = cli_config
+    result = runner.invoke(app, ["--config", str(config_path), "digest", "--week", "2099-W01"])
+    assert result.exit_code == 2, result.output
+    assert "2099-W01 has not begun yet" in result.output
+
+
 def test_cli_rejects_a_bad_week_and_send_needs_a_token(cli_config):
     config_path, _ = cli_config
     result = runner.invoke(app, ["--config", str(config_path), "digest", "--week", "2026-W60"])

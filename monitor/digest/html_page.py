@@ -162,7 +162,7 @@ def render_html(report: WeeklyReport, charts: Sequence[Chart] = (), *, embed: bo
     body = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="muted">{_e(text.week_span(report))} · weeks Monday–Sunday, {_e(report.timezone)}</p>',
-        f"<p><b>{_e(text.volume_line(report.total))}</b> (all categories).</p>",
+        f"<p><b>{_e(text.headline(report))}</b> (all categories).</p>",
     ]
     body += [f'<p class="warn">⚠ {_e(note)}</p>' for note in text.coverage_notes(report)]
     if report.quiet:

@@ -136,7 +136,7 @@ def render_markdown(report: WeeklyReport, charts: Sequence[tuple[str, str]] = ()
     lines = [
         f"# Culture Pulse — {report.week} ({text.week_span(report)})",
         "",
-        f"**{text.volume_line(report.total)}** (all categories).",
+        f"**{text.headline(report)}** (all categories).",
         "",
     ]
     notes = text.coverage_notes(report)

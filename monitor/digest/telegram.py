@@ -46,7 +46,7 @@ def header_section(report: WeeklyReport) -> str:
     """Title line and total volume."""
     return (
         f"<b>Culture Pulse · {report.week}</b> ({esc(text.week_span(report))})\n"
-        f"{esc(text.volume_line(report.total))}"
+        f"{esc(text.headline(report))}"
         + "".join(f"\n⚠ {esc(note)}" for note in text.coverage_notes(report))
     )
 

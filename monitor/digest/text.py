@@ -106,6 +106,14 @@ def volume_line(t: LabelTrend) -> str:
     return ", ".join(parts)
 
 
+def headline(report: WeeklyReport) -> str:
+    """'1,240 posts, +35% vs 4-wk avg, …', the change measured on the compared sources when some are left out."""
+    line = volume_line(report.total)
+    if report.excluded_sources and report.compared_sources:
+        line += f" (changes: {', '.join(report.compared_sources)} only)"
+    return line
+
+
 def trend_line(t: LabelTrend, min_posts: int) -> str:
     """'40 posts, 62% of 64 posts (4-wk avg 33% of 30, +29 pts)': the raw count, then the share."""
     share = share_of(t.deciding, min_posts)
