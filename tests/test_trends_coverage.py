@@ -106,6 +106,7 @@ def test_weeks_before_collection_are_not_zeros(report, corpus: Store):
     w46 = build_weekly_report(corpus, watchlist(), settings(), "2026-W46", now=NOW)
     assert "youtube" in w46.excluded_sources  # its first week: no baseline of its own, not "+∞ %"
     assert w46.category("toy").trend.direction == "steady"
+    assert w46.spikes == ()  # 0 → 21 Labubu posts a day is youtube starting, not a spike
 
 
 def test_slow_riser_is_found_and_the_weekly_test_alone_misses_it(report):
