@@ -89,8 +89,8 @@ def test_hostile_text_and_long_names_stay_inside_the_limit(store: Store):
             monday("2026-W47") + timedelta(days=1, hours=i % 20),
             ["toy"],
             ["Labubu"],
-            text=nasty,
-            title=nasty if i % 2 else None,
+            text=f"{i} {nasty}",  # distinct posts: identical ones would be folded into one
+            title=f"{i} {nasty}" if i % 2 else None,
             author="<evil>&" * 30,
             engagement=float(i),
             url=f'https://example.org/x?a=1&b="{i}"',

@@ -37,6 +37,16 @@ def _post(post: TopPost) -> str:
     return f'<li>{head} <span class="muted">— {_e(text.post_byline(post))}</span></li>'
 
 
+def _examples(posts) -> str:  # noqa: ANN001 - a sequence of TopPost
+    items = []
+    for post in posts[:2]:
+        head = _e(text.post_headline(post, 80))
+        if post.url and post.url.startswith(("https://", "http://")):
+            head = f'<a href="{_e(post.url)}" rel="nofollow noopener">{head}</a>'
+        items.append(f'<li class="muted">e.g. {head} {_e(text.example_tail(post))}</li>')
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
 def _movers(report: WeeklyReport) -> list[str]:
     items = []
     for t in report.movers():
@@ -44,14 +54,18 @@ def _movers(report: WeeklyReport) -> list[str]:
         where = f" ({_e(section.label)})" if section else ""
         items.append(
             f"<li><span{_dir(t.direction)}>{ARROW[t.direction]} {_e(t.label)}</span>{where}: "
-            f"{_e(text.trend_line(t, report.min_posts))} <span class=\"muted\">{_e(text.evidence(t))}</span></li>"
+            f"{_e(text.trend_line(t, report.min_posts))} <span class=\"muted\">{_e(text.evidence(t))}</span>"
+            f"{_examples(report.examples_for(f'{t.kind}:{t.key}'))}</li>"
         )
     for t in report.slow_movers():
-        items.append(f"<li><span{_dir(t.slow.direction)}>{ARROW[t.slow.direction]} {_e(t.label)}</span>: {_e(text.slow_line(t))}</li>")
+        items.append(
+            f"<li><span{_dir(t.slow.direction)}>{ARROW[t.slow.direction]} {_e(t.label)}</span>: {_e(text.slow_line(t))}"
+            f"{_examples(report.examples_for(f'{t.kind}:{t.key}'))}</li>"
+        )
     for section, share in report.interest_movers():
         items.append(
             f"<li><span{_dir(share.direction)}>{ARROW[share.direction]} {_e(section.label)} → {_e(share.label)}</span>: "
-            f"{_e(text.interest_move(share))}</li>"
+            f"{_e(text.interest_move(share))}{_examples(report.examples_for(f'interest:{section.key}:{share.interest}'))}</li>"
         )
     if not items:
         items.append(f"<li>{_e(text.no_movers(report))}</li>")
@@ -63,7 +77,7 @@ def _spikes(report: WeeklyReport) -> list[str]:
         return []
     items = [
         f"<li><b>{_e(a.spike.entity)}</b> {_e(text.day(a.spike.day))}: {a.spike.count} posts "
-        f"(usual {text.number(a.spike.baseline_mean)}/day)</li>"
+        f"(usual {text.number(a.spike.baseline_mean)}/day){_examples(a.top_posts)}</li>"
         for a in report.spikes
     ]
     return ["<h2>Spikes</h2>", "<ul>", *items, "</ul>"]

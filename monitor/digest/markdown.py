@@ -27,18 +27,30 @@ def _post_line(n: int, post: TopPost) -> str:
     return f"{n}. {head} — {md_escape(text.post_byline(post))}"
 
 
+def _examples(posts: Sequence[TopPost]) -> list[str]:
+    out = []
+    for post in posts[:2]:
+        head = md_escape(text.post_headline(post, 80))
+        head = f"[{head}]({_url(post.url)})" if post.url else head
+        out.append(f"  - e.g. {head} {md_escape(text.example_tail(post))}")
+    return out
+
+
 def _movers(report: WeeklyReport) -> list[str]:
     lines = ["## What moved", ""]
     movers = report.movers()
     for t in movers:
         where = f" ({md_escape(report.category(t.category).label)})" if t.kind == "entity" and t.category and report.category(t.category) else ""
         lines.append(f"- {ARROW[t.direction]} **{md_escape(t.label)}**{where}: {text.trend_line(t, report.min_posts)} ({text.evidence(t)})")
+        lines += _examples(report.examples_for(f"{t.kind}:{t.key}"))
     for t in report.slow_movers():
         lines.append(f"- {ARROW[t.slow.direction]} **{md_escape(t.label)}**: {text.slow_line(t)}")
+        lines += _examples(report.examples_for(f"{t.kind}:{t.key}"))
     for section, share in report.interest_movers():
         lines.append(
             f"- {ARROW[share.direction]} **{md_escape(section.label)} → {md_escape(share.label)}**: {text.interest_move(share)}"
         )
+        lines += _examples(report.examples_for(f"interest:{section.key}:{share.interest}"))
     if not movers and not report.interest_movers() and not report.slow_movers():
         lines.append(f"- {md_escape(text.no_movers(report))}")
     return lines
@@ -54,6 +66,7 @@ def _spikes(report: WeeklyReport) -> list[str]:
             f"- **{md_escape(s.entity)}** on {text.day(s.day)}: {s.count} posts "
             f"(usual {text.number(s.baseline_mean)}/day, alert above {text.number(s.threshold)})"
         )
+        lines += _examples(alert.top_posts)
     return [*lines, ""]
 
 

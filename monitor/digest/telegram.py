@@ -34,7 +34,17 @@ def post_line(n: int, post: TopPost) -> str:
     """'1. <a href=…>headline</a> — author · source · 1.2k' (all untrusted parts escaped)."""
     headline = esc(text.post_headline(post, _HEADLINE_CHARS))
     who = esc(text.clip(post.author or "unknown", _AUTHOR_CHARS))
-    return f"{n}. {_link(post.url, headline)} — {who} · {esc(post.source)} · {text.compact(post.engagement)}"
+    similar = f" · +{post.similar} similar" if post.similar else ""
+    return f"{n}. {_link(post.url, headline)} — {who} · {esc(post.source)} · {esc(text.metrics_text(post))}{similar}"
+
+
+def example_line(post: TopPost) -> str:
+    """'  ↳ <a href=…>headline</a> (reddit, es)': one post behind a line of 'What moved'."""
+    return f"  ↳ {_link(post.url, esc(text.post_headline(post, 80)))} <i>{esc(text.example_tail(post))}</i>"
+
+
+def _examples(report: WeeklyReport, key: str) -> list[str]:
+    return [example_line(p) for p in report.examples_for(key)[:1]]
 
 
 def _trend_head(t: LabelTrend) -> str:
@@ -58,12 +68,15 @@ def movers_section(report: WeeklyReport) -> str:
         section = report.category(t.category) if t.kind == "entity" and t.category else None
         where = f" ({esc(section.label)})" if section else ""
         lines.append(f"{_trend_head(t)}{where}: {esc(text.trend_line(t, report.min_posts))} <i>{esc(text.evidence(t))}</i>")
+        lines += _examples(report, f"{t.kind}:{t.key}")
     for t in report.slow_movers():
         lines.append(f"{ARROW[t.slow.direction]} <b>{esc(t.label)}</b>: {esc(text.slow_line(t))}")
+        lines += _examples(report, f"{t.kind}:{t.key}")
     for section, share in report.interest_movers():
         lines.append(
             f"{ARROW[share.direction]} <b>{esc(section.label)} → {esc(share.label)}</b>: {esc(text.interest_move(share))}"
         )
+        lines += _examples(report, f"interest:{section.key}:{share.interest}")
     if len(lines) == 1:
         lines.append(esc(text.no_movers(report)))
     return "\n".join(lines)
@@ -80,6 +93,7 @@ def spikes_section(report: WeeklyReport) -> str:
             f"⚡ <b>{esc(s.entity)}</b> {esc(text.day(s.day))}: {s.count} posts "
             f"(usual {text.number(s.baseline_mean)}/day)"
         )
+        lines += [example_line(p) for p in alert.top_posts[:1]]
     return "\n".join(lines)
 
 

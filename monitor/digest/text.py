@@ -202,10 +202,29 @@ def post_headline(post: TopPost, limit: int = 110) -> str:
     return clip(post.title or post.snippet or "(no text)", limit)
 
 
+def metrics_text(post: TopPost) -> str:
+    """The platform's own figures, named: 'score 120, num_comments 30' (or 'no figures')."""
+    return ", ".join(f"{name} {compact(value)}" for name, value in post.metrics) or "no figures"
+
+
 def post_byline(post: TopPost) -> str:
-    """'@author · reddit · 1.2k'."""
+    """'author · reddit · score 120, num_comments 30 · +2 similar'."""
     who = post.author or "unknown"
-    return f"{who} · {post.source} · {compact(post.engagement)} engagement"
+    similar = f" · +{post.similar} similar" if post.similar else ""
+    return f"{who} · {post.source} · {metrics_text(post)}{similar}"
+
+
+def example_tail(post: TopPost) -> str:
+    """'(reddit, es)': where an example post comes from."""
+    return f"({post.source}{', ' + post.lang if post.lang else ''})"
+
+
+def ranking_note() -> str:
+    """What orders the top posts."""
+    return (
+        "Top posts: ranked by interactions (score, likes, replies, reposts, comments; views excluded), "
+        "each shown with its platform's own figures; near-duplicates (same title or text) are folded into one."
+    )
 
 
 def quiet_sentence(report: WeeklyReport) -> str:
@@ -232,7 +251,7 @@ def method_note(report: WeeklyReport) -> str:
         f"Rising/falling: a label's share of the posts of the sources collected on every day of both periods "
         f"({sources}) vs up to 4 earlier weeks, G² test, Benjamini–Hochberg q<{report.significance:g} over all "
         f"labels, ≥{report.min_count} posts; slow trends: log-linear Poisson fit of the share over 6–8 weeks. "
-        f"Shares on fewer than {report.min_posts} posts show as 'few posts'. "
+        f"Shares on fewer than {report.min_posts} posts show as 'few posts'. {ranking_note()} "
         f"Suggested keywords: G² and log-ratio on {count(now)} sampled posts vs {count(base)} from the 4 weeks before. "
         f"Weeks run Monday–Sunday in {report.timezone}."
     )

@@ -33,13 +33,15 @@ from pipelines.trends.weeks import IsoWeek, check_not_future, day_window, latest
 log = logging.getLogger(__name__)
 
 BASELINE_WEEKS = 4
+EXAMPLES = 2  # example posts behind each line of "What moved"
 
 
 def to_top_post(row: PostRow) -> TopPost:
     """A stored post row as shown in the digest (one-line snippet, raw text)."""
     snippet = " ".join((row.text or "").split())
     title = " ".join(row.title.split()) if row.title else None
-    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang)
+    metrics = tuple(sorted((k, float(v)) for k, v in row.metrics.items()))
+    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang, metrics, row.similar)
 
 
 def spike_rule(settings: Settings) -> SpikeRule:
@@ -204,6 +206,8 @@ class _Figures:
     cat_activity: dict[str, tuple[int, float]]
     ent_activity: dict[str, tuple[int, float]]
     tops: dict[str, list[PostRow]]
+    entity_tops: dict[str, list[PostRow]]
+    pair_tops: dict[tuple[str, str], list[PostRow]]
     langs: dict[str, int]
     alerts: tuple[SpikeAlert, ...]
 
@@ -236,6 +240,9 @@ def _aggregates(
         cat_activity = queries.label_activity(conn, "category", cat_keys, current)
         ent_activity = queries.label_activity(conn, "entity", entity_names, current)
         tops = queries.top_posts(conn, "category", cat_keys, current, opts.top_posts)
+        entity_tops = queries.top_posts(conn, "entity", entity_names, current, EXAMPLES)
+        pairs = [(c, i) for c in cat_keys for i in interest_keys]
+        pair_tops = queries.top_pair_posts(conn, pairs, current, EXAMPLES)
         langs = queries.language_counts(conn, current)
         spikes = _spikes(conn, watchlist, settings, spike_days, set(week.days()), now)
         alerts = tuple(_spike_alert(conn, watchlist, s, settings, 3) for s in spikes)
@@ -249,6 +256,8 @@ def _aggregates(
         cat_activity,
         ent_activity,
         tops,
+        entity_tops,
+        pair_tops,
         langs,
         alerts,
     )
@@ -351,6 +360,9 @@ def _assemble(
             )
         )
 
+    examples = [(f"category:{k}", tuple(to_top_post(r) for r in rows[:EXAMPLES])) for k, rows in sorted(f.tops.items())]
+    examples += [(f"entity:{k}", tuple(to_top_post(r) for r in rows)) for k, rows in sorted(f.entity_tops.items())]
+    examples += [(f"interest:{c}:{i}", tuple(to_top_post(r) for r in rows)) for (c, i), rows in sorted(f.pair_tops.items())]
     total_live = sum(f.totals[week].values())
     vs_prev_total = compare_share(0, 0, 0, 0, 0, min_count=opts.min_count)
     src = cmp.sources
@@ -389,6 +401,7 @@ def _assemble(
         excluded_sources=cmp.excluded,
         gaps=tuple(cov.gaps(week)),
         unfinished=cov.future(week),
+        examples=tuple(examples),
     )
 
 

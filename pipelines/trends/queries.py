@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Select, and_, func, select
 
 from monitor.store import schema
+from pipelines.trends.duplicates import collapse, duplicate_keys
 
 Window = tuple[datetime, datetime]
 
@@ -38,6 +39,8 @@ class PostRow:
     engagement: float
     created_at: datetime
     lang: str | None
+    metrics: dict[str, float] = field(default_factory=dict)
+    similar: int = 0  # near-duplicates folded into this post (same title or same normalised text)
 
 
 def _tag_range(kind: str, labels: Sequence[str], window: Window):  # noqa: ANN202
@@ -185,19 +188,51 @@ def _post_rows(conn: Connection, ids: Sequence[int]) -> dict[int, PostRow]:
         p.c.engagement,
         p.c.created_at,
         p.c.lang,
+        p.c.metrics,
     ).where(p.c.id.in_(list(ids)))
     return {
-        row[0]: PostRow(row[0], row[1], row[2], row[3] or "", row[4], row[5], float(row[6]), row[7], row[8])
+        row[0]: PostRow(row[0], row[1], row[2], row[3] or "", row[4], row[5], float(row[6]), row[7], row[8], dict(row[9] or {}))
         for row in conn.execute(query)
     }
+
+
+CANDIDATES = (4, 20, 100)  # top lists rank this many times `limit` posts per round, so near-duplicates can be folded
+
+
+def _winners(conn: Connection, ranked, limit: int) -> dict[str, list[PostRow]]:  # noqa: ANN001 - a subquery
+    """label -> its best `limit` posts from a ranked (label, id, engagement, rn) subquery, near-duplicates
+    folded. A label whose candidates collapsed below `limit` is read again, deeper (up to 100 × limit)."""
+    out: dict[str, list[PostRow]] = {}
+    pending: set[str] | None = None  # None: every label
+    for factor in CANDIDATES:
+        depth = limit * factor
+        query = select(ranked.c.label, ranked.c.id).where(ranked.c.rn <= depth)
+        if pending is not None:
+            query = query.where(ranked.c.label.in_(sorted(pending)))
+        query = query.order_by(ranked.c.label, ranked.c.engagement.desc(), ranked.c.id)
+        candidates = [(label, int(pid)) for label, pid in conn.execute(query)]
+        rows = _post_rows(conn, [pid for _, pid in candidates])
+        by_label: dict[str, list[PostRow]] = {}
+        for label, pid in candidates:
+            by_label.setdefault(label, []).append(rows[pid])
+        pending = set()
+        for label, posts in by_label.items():
+            kept = collapse(posts, lambda r: duplicate_keys(r.title, r.text), limit)
+            out[label] = [replace(row, similar=n) for row, n in kept]
+            if len(kept) < limit and len(posts) == depth:  # more posts exist below the candidates read
+                pending.add(label)
+        if not pending:
+            break
+    return out
 
 
 def top_posts(
     conn: Connection, kind: str, labels: Sequence[str], window: Window, limit: int
 ) -> dict[str, list[PostRow]]:
-    """label -> its `limit` most engaging posts in a window (ties: lower id first).
+    """label -> its `limit` most engaging posts in a window (ties: lower id first), near-duplicates
+    folded into the best of them (`similar`).
 
-    The ranking reads only (label, id, engagement); text is fetched for the winners only.
+    The ranking reads only (label, id, engagement); text is fetched for the candidates only.
     """
     if not labels:
         return {}
@@ -213,16 +248,42 @@ def top_posts(
         .where(_tag_range(kind, labels, window))
         .subquery()
     )
-    query = (
-        select(ranked.c.label, ranked.c.id)
-        .where(ranked.c.rn <= limit)
-        .order_by(ranked.c.label, ranked.c.engagement.desc(), ranked.c.id)
+    return _winners(conn, ranked, limit)
+
+
+def top_pair_posts(
+    conn: Connection, pairs: Sequence[tuple[str, str]], window: Window, limit: int
+) -> dict[tuple[str, str], list[PostRow]]:
+    """(category, interest) -> the most engaging posts carrying both in a window (examples of an interest shift)."""
+    if not pairs:
+        return {}
+    i, c, p = schema.post_tags.alias("i"), schema.post_tags.alias("c"), schema.posts
+    interests = sorted({interest for _, interest in pairs})
+    categories = sorted({category for category, _ in pairs})
+    key = c.c.label + "\x1f" + i.c.label
+    ranked = (
+        select(
+            key.label("label"),
+            p.c.id.label("id"),
+            p.c.engagement.label("engagement"),
+            func.row_number().over(partition_by=key, order_by=(p.c.engagement.desc(), p.c.id)).label("rn"),
+        )
+        .select_from(i.join(c, and_(c.c.post_id == i.c.post_id, c.c.kind == "category")).join(p, p.c.id == i.c.post_id))
+        .where(
+            i.c.kind == "interest",
+            i.c.label.in_(interests),
+            i.c.created_at >= window[0],
+            i.c.created_at < window[1],
+            c.c.label.in_(categories),
+        )
+        .subquery()
     )
-    winners = [(label, int(pid)) for label, pid in conn.execute(query)]
-    rows = _post_rows(conn, [pid for _, pid in winners])
-    out: dict[str, list[PostRow]] = {}
-    for label, pid in winners:
-        out.setdefault(label, []).append(rows[pid])
+    wanted = set(pairs)
+    out = {}
+    for label, rows in _winners(conn, ranked, limit).items():
+        pair = tuple(label.split("\x1f", 1))
+        if pair in wanted:
+            out[pair] = rows
     return out
 
 

@@ -68,6 +68,8 @@ class TopPost:
     engagement: float
     created_at: datetime
     lang: str | None
+    metrics: tuple[tuple[str, float], ...] = ()  # the platform's own figures (score, likes, views…), sorted
+    similar: int = 0  # near-duplicates folded into this one
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,11 @@ class WeeklyReport:
     excluded_sources: tuple[str, ...] = ()  # sources with data that the comparisons leave out
     gaps: tuple[Gap, ...] = ()  # sources down, partly collected, or not over yet this week
     unfinished: bool = False  # the week has not ended yet
+    examples: tuple[tuple[str, tuple[TopPost, ...]], ...] = ()  # 'category:toy', 'entity:Labubu', 'interest:toy:shopping'
+
+    def examples_for(self, key: str) -> tuple[TopPost, ...]:
+        """Example posts behind one line of 'What moved' (key as in `examples`)."""
+        return next((posts for k, posts in self.examples if k == key), ())
 
     @property
     def first_day(self) -> date:
