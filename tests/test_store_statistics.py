@@ -13,8 +13,8 @@ from monitor.store.statistics import stale_tables
 from pipelines.trends import queries
 
 START = datetime(2026, 11, 16, tzinfo=UTC)
-CATEGORIES = ["drama", "game", "toy", "film"]
-INTERESTS = ["travel", "food", "study", "language", "business", "shopping"]  # more interests than categories
+CATEGORIES = ["drama", "game", "toy", "animation", "film", "literature", "music"]  # the shipped watchlist's
+INTERESTS = ["travel", "food", "study", "language", "business", "shopping"]
 
 
 def _fill(store: Store, n: int) -> None:
@@ -31,7 +31,7 @@ def _fill(store: Store, n: int) -> None:
         (
             ids[p.id],
             p.created_at,
-            PostTags([CATEGORIES[i % 4]], [], [INTERESTS[i % 6]] if i % 50 == 0 else [], "en"),
+            PostTags([CATEGORIES[i % 7]], [], [INTERESTS[i % 6]] if i % 50 == 0 else [], "en"),
         )
         for i, p in enumerate(posts)
     ]
