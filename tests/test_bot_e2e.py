@@ -348,6 +348,7 @@ async def test_search_and_status_escape_and_report(tmp_path: Path, fake: FakeTel
         assert "<script>" not in found and "old labubu" not in found
         status = next(t for t in texts if t.startswith("<b>Status</b>"))
         assert "<b>Database</b>: 3 posts" in status and "(sqlite)" in status
+        assert "<b>Tags</b>: " in status and ("not tagged yet" in status or "up to date with keywords.yaml" in status)
         assert "• digest:" in status and "• digest-check:" in status
     finally:
         await bot.stop()

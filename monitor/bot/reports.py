@@ -32,7 +32,9 @@ def parse_week(text: str | None, config: AppConfig, now: datetime) -> IsoWeek:
 
 def weekly_report(store: Store, config: AppConfig, week: IsoWeek, now: datetime | None = None) -> WeeklyReport:
     """The WeeklyReport of one ISO week."""
-    return build_weekly_report(store, config.watchlist, config.settings, week, now=now)
+    return build_weekly_report(
+        store, config.watchlist, config.settings, week, now=now, keywords_changed=config.keywords_changed_at()
+    )
 
 
 def digest_parts(store: Store, config: AppConfig, week: IsoWeek, now: datetime | None = None) -> list[Part]:

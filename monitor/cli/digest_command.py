@@ -90,7 +90,9 @@ def digest(
     store = open_store(config)
     try:
         try:
-            report = build_weekly_report(store, config.watchlist, config.settings, iso_week)
+            report = build_weekly_report(
+                store, config.watchlist, config.settings, iso_week, keywords_changed=config.keywords_changed_at()
+            )
         except FutureWeekError as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from None

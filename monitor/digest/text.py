@@ -167,6 +167,21 @@ def coverage_notes(report: WeeklyReport) -> list[str]:
         )
     elif report.gaps and not report.unfinished:
         notes.insert(0, "Incomplete week.")
+    return notes + tagging_notes(report)
+
+
+def tagging_notes(report: WeeklyReport) -> list[str]:
+    """Tags that are out of date or missing for this week's posts, with the command that fixes them."""
+    notes = []
+    since = report.first_day.isoformat()
+    if report.stale_posts and report.keywords_changed is not None:
+        changed = report.keywords_changed.strftime("%Y-%m-%d %H:%M UTC")
+        notes.append(
+            f"keywords.yaml changed on {changed}, after {count(report.stale_posts)} of this week's posts were "
+            f"tagged: their tags are out of date (re-tag with `pulse tag --since {since}`)."
+        )
+    if report.untagged_posts:
+        notes.append(f"{count(report.untagged_posts)} of this week's posts are not tagged yet (run `pulse tag --since {since}`).")
     return notes
 
 

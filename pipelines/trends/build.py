@@ -130,8 +130,12 @@ def build_weekly_report(
     week: IsoWeek | str | None = None,
     *,
     now: datetime | None = None,
+    keywords_changed: datetime | None = None,
 ) -> WeeklyReport:
     """Compute one ISO week's report from the store.
+
+    keywords_changed: when the keywords file last changed; posts of the week tagged before it
+    are counted (`stale_posts`) so the digest can say that its tags are out of date.
 
     week: an IsoWeek or '2026-W47'; default: the latest week that has ended at `now` (default: the
     current time) in `settings.timezone` and holds posts. A week that has not begun raises
@@ -162,7 +166,7 @@ def build_weekly_report(
             terms_result = _suggestions(store, watchlist, settings, current, baseline)
         else:
             terms_job = pool.submit(_suggestions, store, watchlist, settings, current, baseline)
-        figures = _aggregates(store, watchlist, settings, week, weeks, now)
+        figures = _aggregates(store, watchlist, settings, week, weeks, now, keywords_changed)
         if terms_job is not None:
             terms_result = terms_job.result()
     suggested, docs_now, docs_base = terms_result
@@ -210,6 +214,8 @@ class _Figures:
     pair_tops: dict[tuple[str, str], list[PostRow]]
     langs: dict[str, int]
     alerts: tuple[SpikeAlert, ...]
+    freshness: tuple[int, int]  # (untagged posts, posts tagged before the keywords changed) this week
+    keywords_changed: datetime | None
 
 
 def _aggregates(
@@ -219,6 +225,7 @@ def _aggregates(
     week: IsoWeek,
     weeks: Sequence[IsoWeek],
     now: datetime,
+    keywords_changed: datetime | None,
 ) -> _Figures:
     opts, tz = settings.digest, settings.timezone
     windows = [w.window(tz) for w in weeks]
@@ -244,6 +251,7 @@ def _aggregates(
         pairs = [(c, i) for c in cat_keys for i in interest_keys]
         pair_tops = queries.top_pair_posts(conn, pairs, current, EXAMPLES)
         langs = queries.language_counts(conn, current)
+        freshness = queries.tag_freshness(conn, current, keywords_changed)
         spikes = _spikes(conn, watchlist, settings, spike_days, set(week.days()), now)
         alerts = tuple(_spike_alert(conn, watchlist, s, settings, 3) for s in spikes)
     return _Figures(
@@ -260,6 +268,8 @@ def _aggregates(
         pair_tops,
         langs,
         alerts,
+        freshness,
+        keywords_changed,
     )
 
 
@@ -402,6 +412,9 @@ def _assemble(
         gaps=tuple(cov.gaps(week)),
         unfinished=cov.future(week),
         examples=tuple(examples),
+        untagged_posts=f.freshness[0],
+        stale_posts=f.freshness[1],
+        keywords_changed=f.keywords_changed if f.freshness[1] else None,
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, case, func, literal, select
 
 from monitor.store import schema
 from pipelines.trends.duplicates import collapse, duplicate_keys
@@ -317,3 +317,14 @@ def sample_texts(conn: Connection, window: Window, limit: int, total: int | None
         query = query.where(p.c.id % step == 0)
     query = query.order_by(p.c.id).limit(limit)
     return [(author, f"{title}\n{text or ''}" if title else (text or "")) for author, title, text in conn.execute(query)]
+
+
+def tag_freshness(conn: Connection, window: Window, changed_at: datetime | None) -> tuple[int, int]:
+    """(posts never tagged, posts tagged before `changed_at`) among the posts created in a window."""
+    p = schema.posts
+    stale = func.sum(case((p.c.tagged_at < changed_at, 1), else_=0)) if changed_at is not None else literal(0)
+    query = select(func.sum(case((p.c.tagged_at.is_(None), 1), else_=0)), stale).where(
+        p.c.created_at >= window[0], p.c.created_at < window[1]
+    )
+    untagged, old = conn.execute(query).one()
+    return int(untagged or 0), int(old or 0)

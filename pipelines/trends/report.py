@@ -176,6 +176,9 @@ class WeeklyReport:
     gaps: tuple[Gap, ...] = ()  # sources down, partly collected, or not over yet this week
     unfinished: bool = False  # the week has not ended yet
     examples: tuple[tuple[str, tuple[TopPost, ...]], ...] = ()  # 'category:toy', 'entity:Labubu', 'interest:toy:shopping'
+    untagged_posts: int = 0  # posts of the week never tagged
+    stale_posts: int = 0  # posts of the week tagged before the keywords file last changed
+    keywords_changed: datetime | None = None  # set when stale_posts > 0
 
     def examples_for(self, key: str) -> tuple[TopPost, ...]:
         """Example posts behind one line of 'What moved' (key as in `examples`)."""
