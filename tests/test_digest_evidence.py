@@ -57,3 +57,19 @@ def test_top_post_lines_name_their_figures(report):
     telegram = "\n".join(render_telegram(report))
     assert "— d0 · test · score 1 · +19 similar" in telegram
     assert "ranked by interactions" in render_markdown(report)
+
+
+def test_who_is_talking_names_the_language_shift_and_platform(store: Store):
+    from datetime import timedelta
+
+    from trends_fixtures import Spec, add_posts, monday
+
+    fill_known_weeks(store)
+    start = monday("2026-W47")
+    add_posts(store, [Spec(start + timedelta(days=i % 7, hours=5), ["toy"], ["Labubu"], text=f"labubu en español {i}", lang="es", source="youtube") for i in range(60)])
+    report = build_weekly_report(store, watchlist(), settings(), "2026-W47")
+    toy = report.category("toy")
+    assert toy.audience.n == 100 and toy.audience.baseline_n == 40
+    line = "Who is talking (n=100): es +60 pts (60%), en -60 pts (40%); mostly youtube (60%)"
+    assert line in "\n".join(render_telegram(report))
+    assert "Who is talking: few posts (n=3)" in render_markdown(report).replace("\\", "")  # games: 3 posts

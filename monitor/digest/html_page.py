@@ -113,6 +113,9 @@ def _section(s: CategorySection, min_posts: int) -> list[str]:
         + (f" <span{_dir(s.trend.direction)}>{_e(text.direction_word(s.trend))}</span>" if s.trend.direction != "steady" else "")
         + "</p>",
     ]
+    audience = text.audience_line(s.audience, min_posts)
+    if audience:
+        out.append(f'<p class="muted">{_e(audience)}</p>')
     if s.shown_entities():
         names = ", ".join(
             f"<span{_dir(e.direction)}>{_e(e.label)} {text.count(e.count)} {ARROW[e.direction]}</span>"

@@ -89,6 +89,9 @@ def _table(report: WeeklyReport) -> list[str]:
 
 def _section(s: CategorySection, top_n: int, min_posts: int) -> list[str]:
     lines = [f"### {md_escape(s.label)}", "", f"{text.trend_line(s.trend, min_posts)}. {text.direction_word(s.trend)}".rstrip(), ""]
+    audience = text.audience_line(s.audience, min_posts)
+    if audience:
+        lines += [f"_{md_escape(audience)}_", ""]
     if s.shown_entities():
         names = ", ".join(
             f"{md_escape(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"

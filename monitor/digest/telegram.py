@@ -101,6 +101,9 @@ def category_section(section: CategorySection, min_posts: int, top_n: int | None
     """One category: volume and change, its titles, its top posts with links."""
     t = section.trend
     lines = [f"{_trend_head(t)} — {esc(text.trend_line(t, min_posts))}"]
+    audience = text.audience_line(section.audience, min_posts)
+    if audience:
+        lines.append(f"<i>{esc(audience)}</i>")
     if section.shown_entities():
         names = ", ".join(
             f"{esc(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"

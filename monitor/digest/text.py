@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pipelines.trends.coverage import Gap
-from pipelines.trends.report import InterestShare, LabelTrend, TopPost, WeeklyReport
+from pipelines.trends.report import Audience, InterestShare, LabelTrend, TopPost, WeeklyReport
 from pipelines.trends.stats import Change
 
 ARROW = {"rising": "▲", "falling": "▼", "steady": ""}
@@ -278,3 +278,26 @@ def language_mix(report: WeeklyReport, limit: int) -> str:
     if n < report.min_posts:
         return f"few posts (n={count(n)})"
     return " · ".join(f"{l.lang} {percent(l.share)}" for l in report.languages[:limit]) + f" (of {count(n)} posts)"
+
+
+AUDIENCE_MIN_PTS = 5.0  # a language's share must move this much (in points) to be named
+
+
+def audience_line(audience: Audience | None, min_posts: int) -> str:
+    """'Who is talking (n=40): es +9 pts (31%), en -9 pts (62%); mostly youtube (55%)' with the n rules."""
+    if audience is None or audience.n == 0:
+        return ""
+    if audience.n < min_posts:
+        return f"Who is talking: few posts (n={count(audience.n)})"
+    parts = []
+    if audience.baseline_n >= min_posts:
+        moved = [(lang, now, before) for lang, now, before in audience.languages if abs(now - before) * 100 >= AUDIENCE_MIN_PTS]
+        parts = [f"{lang} {points((now - before) * 100)} ({percent(now)})" for lang, now, before in moved[:3]]
+    if not parts:
+        top = sorted(audience.languages, key=lambda x: (-x[1], x[0]))[:2]
+        parts = [f"{lang} {percent(now)}" for lang, now, _ in top if now > 0]
+    source, share = audience.sources[0] if audience.sources else ("", 0.0)
+    platform = f"; mostly {source} ({percent(share)})" if share > 0.5 else (
+        "; " + ", ".join(f"{s} {percent(v)}" for s, v in audience.sources[:2]) if audience.sources else ""
+    )
+    return f"Who is talking (n={count(audience.n)}): " + ", ".join(parts) + platform

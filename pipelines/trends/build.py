@@ -16,6 +16,7 @@ from pipelines.trends import queries
 from pipelines.trends.coverage import Comparison, Coverage, build_coverage, comparable
 from pipelines.trends.queries import PostRow, SourceCounts, Window
 from pipelines.trends.report import (
+    Audience,
     CategorySection,
     InterestShare,
     LabelTrend,
@@ -216,6 +217,7 @@ class _Figures:
     alerts: tuple[SpikeAlert, ...]
     freshness: tuple[int, int]  # (untagged posts, posts tagged before the keywords changed) this week
     keywords_changed: datetime | None
+    cat_langs: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]  # (this week, baseline weeks)
 
 
 def _aggregates(
@@ -252,6 +254,11 @@ def _aggregates(
         pair_tops = queries.top_pair_posts(conn, pairs, current, EXAMPLES)
         langs = queries.language_counts(conn, current)
         freshness = queries.tag_freshness(conn, current, keywords_changed)
+        base_window = (windows[-1 - BASELINE_WEEKS][0], current[0])
+        cat_langs = (
+            queries.category_language_counts(conn, cat_keys, current),
+            queries.category_language_counts(conn, cat_keys, base_window),
+        )
         spikes = _spikes(conn, watchlist, settings, spike_days, set(week.days()), now)
         alerts = tuple(_spike_alert(conn, watchlist, s, settings, 3) for s in spikes)
     return _Figures(
@@ -270,6 +277,7 @@ def _aggregates(
         alerts,
         freshness,
         keywords_changed,
+        cat_langs,
     )
 
 
@@ -367,6 +375,7 @@ def _assemble(
                 tuple(entities),
                 tuple(to_top_post(r) for r in f.tops.get(key, [])),
                 tuple(shares),
+                _audience(key, f, week),
             )
         )
 
@@ -416,6 +425,25 @@ def _assemble(
         stale_posts=f.freshness[1],
         keywords_changed=f.keywords_changed if f.freshness[1] else None,
     )
+
+
+def _audience(key: str, f: _Figures, week: IsoWeek) -> Audience:
+    """Language mix now vs the baseline weeks (all sources) and platform mix now, for one category."""
+    now_langs = {lang: n for (cat, lang), n in f.cat_langs[0].items() if cat == key}
+    base_langs = {lang: n for (cat, lang), n in f.cat_langs[1].items() if cat == key}
+    n, base_n = sum(now_langs.values()), sum(base_langs.values())
+    langs = [
+        (lang, now_langs.get(lang, 0) / n if n else 0.0, base_langs.get(lang, 0) / base_n if base_n else 0.0)
+        for lang in sorted(set(now_langs) | set(base_langs))
+    ]
+    langs.sort(key=lambda x: (-abs(x[1] - x[2]), -x[1], x[0]))
+    sources: dict[str, int] = {}
+    for (label, source), count in f.cats.get(week, {}).items():
+        if label == key:
+            sources[source] = sources.get(source, 0) + count
+    total = sum(sources.values())
+    mix = sorted(((s, c / total) for s, c in sources.items() if total), key=lambda x: (-x[1], x[0]))
+    return Audience(n, base_n, tuple(langs), tuple(mix))
 
 
 def _slow(counts: WeeklyCounts, key: str, window: SlowWindow | None, min_count: int) -> tuple[float, str, int, float] | None:

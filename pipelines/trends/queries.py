@@ -328,3 +328,21 @@ def tag_freshness(conn: Connection, window: Window, changed_at: datetime | None)
     )
     untagged, old = conn.execute(query).one()
     return int(untagged or 0), int(old or 0)
+
+
+def category_language_counts(conn: Connection, categories: Sequence[str], window: Window) -> dict[tuple[str, str], int]:
+    """(category, language) -> posts in a window ('und' for unknown language)."""
+    if not categories:
+        return {}
+    t, p = schema.post_tags, schema.posts
+    query = (
+        select(t.c.label, p.c.lang, func.count())
+        .select_from(t.join(p, p.c.id == t.c.post_id))
+        .where(_tag_range("category", categories, window))
+        .group_by(t.c.label, p.c.lang)
+    )
+    out: dict[tuple[str, str], int] = {}
+    for label, lang, n in conn.execute(query):
+        key = (label, lang or "und")
+        out[key] = out.get(key, 0) + int(n)
+    return out

@@ -96,6 +96,16 @@ class InterestShare:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who posted about one category: language mix this week vs the baseline weeks, and platform mix."""
+
+    n: int  # posts this week
+    baseline_n: int  # posts in the baseline weeks
+    languages: tuple[tuple[str, float, float], ...]  # (lang, share now, share before), biggest change first
+    sources: tuple[tuple[str, float], ...]  # (source, share now), biggest first
+
+
+@dataclass(frozen=True)
 class CategorySection:
     """Everything about one category for the week."""
 
@@ -104,6 +114,7 @@ class CategorySection:
     entities: tuple[LabelTrend, ...]  # entities seen this week or in the baseline, by count
     top_posts: tuple[TopPost, ...]
     interests: tuple[InterestShare, ...]  # in watchlist interest order
+    audience: Audience | None = None
 
     @property
     def key(self) -> str:
