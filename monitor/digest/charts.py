@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from monitor.digest import text
+from monitor.digest.fonts import chart_families
 from pipelines.trends.report import CategorySection, LabelTrend, WeeklyReport
 
 # Okabe & Ito (2008), "Color Universal Design"; yellow last (weak on white).
@@ -32,10 +33,10 @@ CATEGORY_COLOURS = {
     "music": "#56B4E9",  # sky blue
     "film": "#000000",  # black
 }
-DPI = 100
+DPI = 200  # 5.4 in wide at 200 dpi = 1080 px: one column, type still legible when a phone shows it 360 px wide
+WIDTH_IN = 5.4
 
 _STYLE = {
-    "font.family": "DejaVu Sans",
     "font.size": 15,
     "axes.titlesize": 17,
     "axes.titleweight": "bold",
@@ -56,6 +57,11 @@ _STYLE = {
     "svg.hashsalt": "culture-pulse",
     "path.simplify": False,
 }
+
+
+def _style() -> dict:
+    """The chart style with the font families of this machine (DejaVu Sans, then CJK/Thai fallbacks)."""
+    return {**_STYLE, "font.family": list(chart_families())}
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,8 @@ def _margins(fig: Figure, rows: int, cols: int, *, left: float = 0.8) -> dict[st
 
 
 def _grid(n: int) -> tuple[int, int]:
-    cols = 1 if n <= 2 else 2
-    return math.ceil(n / cols), cols
+    """One column: a 390 px phone screen shows one panel across, never two side by side."""
+    return n, 1
 
 
 def _volume_panel(ax, section: CategorySection, labels: Sequence[str]) -> None:  # noqa: ANN001
@@ -137,8 +143,8 @@ def volume_chart(report: WeeklyReport) -> Chart:
     sections = [s for s in report.categories if any(s.series)] or list(report.categories[:1])
     rows, cols = _grid(len(sections))
     labels = [f"W{w.week:02d}" for w in report.chart_weeks]
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(5.4 * cols, 2.9 * rows + 1.0), dpi=DPI)
+    with rc_context(_style()):
+        fig = Figure(figsize=(WIDTH_IN * cols, 2.2 * rows + 1.0), dpi=DPI)
         fig.suptitle(f"Posts per week, to {report.week}", x=0.02, ha="left", fontsize=19, fontweight="bold")
         grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols))
         for i, section in enumerate(sections):
@@ -160,10 +166,12 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
     rows, cols = _grid(len(panels))
     cats = list(reversed(sections))
     shared_top = max([v * 100 for s in cats for i in s.interests for v in (i.share, i.baseline_share)] + [0.0])
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(5.4 * cols, 0.55 * len(cats) * rows + 1.4 * rows + 1.0), dpi=DPI)
-        fig.suptitle(f"Interest shown in posts, {report.week} (● this week, ○ 4 weeks before)", x=0.02, ha="left", fontsize=17, fontweight="bold")
-        grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols, left=1.6))
+    with rc_context(_style()):
+        fig = Figure(figsize=(WIDTH_IN * cols, 0.45 * len(cats) * rows + 1.0 * rows + 1.0), dpi=DPI)
+        fig.suptitle(
+            f"Interest shown in posts, {report.week}\n● this week  ○ 4 weeks before", x=0.02, ha="left", fontsize=15, fontweight="bold"
+        )
+        grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols, left=1.9))
         for p, (ikey, ilabel) in enumerate(panels):
             ax = fig.add_subplot(grid[p // cols, p % cols])
             ax.grid(axis="x", color="#E6E6E6")
@@ -189,7 +197,7 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
                         textcoords="offset points", va="center", fontsize=12, color="#222222",
                     )
             if p % cols == 0:
-                ax.set_yticks(range(len(cats)), [s.label for s in cats])
+                ax.set_yticks(range(len(cats)), [text.clip(s.label, 14) for s in cats])
                 for tick, section in zip(ax.get_yticklabels(), cats, strict=True):
                     tick.set_color(category_colour(section.key))
             else:

@@ -12,13 +12,20 @@ from monitor.digest.text import ARROW
 from pipelines.trends.report import CategorySection, TopPost, WeeklyReport
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:860px;margin:0 auto;padding:16px;
-color:#1a1a1a;line-height:1.45;font-size:17px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;max-width:860px;margin:0 auto;
+padding:16px;color:#1a1a1a;line-height:1.45;font-size:17px;overflow-wrap:anywhere}
+figure{margin:1em 0}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;width:100%;font-size:.95em}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}img{max-width:100%;height:auto}
 .rising{color:#0072B2;font-weight:600}.falling{color:#D55E00;font-weight:600}.muted{color:#666;font-size:.9em}
 .warn{background:#FFF4E0;border-left:4px solid #E69F00;padding:4px 8px}.cat{border-left:6px solid var(--c);padding-left:10px;margin:1.2em 0}code{background:#f3f3f3;padding:1px 4px}
+@media (max-width:600px){body{padding:10px;font-size:16px}
+table.reflow,table.reflow tbody,table.reflow tr,table.reflow td{display:block}table.reflow thead{display:none}
+table.reflow tr{border-bottom:1px solid #ddd;padding:6px 0}
+table.reflow td{border:0;padding:1px 2px;display:flex;justify-content:space-between;gap:12px;text-align:right}
+table.reflow td::before{content:attr(data-label);color:#666;text-align:left}
+table.reflow td:first-child::before{content:none}table.reflow td.secondary{display:none}}
 """.strip()
 
 
@@ -91,16 +98,17 @@ def _img(chart: Chart, embed: bool) -> str:
 def _table(report: WeeklyReport) -> list[str]:
     rows = [
         "<h2>Categories</h2>",
-        "<table><thead><tr><th>Category</th><th>Posts</th><th>Share</th><th>Share change</th>"
+        '<table class="reflow"><thead><tr><th>Category</th><th>Posts</th><th>Share</th><th>Share change</th>'
         "<th>Authors</th></tr></thead><tbody>",
     ]
     for s in report.categories:
         t = s.trend
         share, change = text.share_cells(t, report.min_posts)
         rows.append(
-            f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td{_dir(t.direction)}>'
-            f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td><td>{share}</td><td>{change}</td>"
-            f"<td>{text.count(t.authors)}</td></tr>"
+            f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td data-label="Posts"{_dir(t.direction)}>'
+            f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td>"
+            f'<td data-label="Share">{share}</td><td data-label="Share change">{change}</td>'
+            f'<td data-label="Authors" class="secondary">{text.count(t.authors)}</td></tr>'
         )
     return [*rows, "</tbody></table>"]
 
@@ -136,14 +144,15 @@ def _conversion(report: WeeklyReport) -> list[str]:
     rows = [
         "<h2>Interest conversion</h2>",
         '<p class="muted">Share of each category\'s posts showing a real-life interest; change vs the 4 weeks before, in points.</p>',
-        f"<table><thead><tr><th>Category</th>{head}</tr></thead><tbody>",
+        f'<table class="reflow"><thead><tr><th>Category</th>{head}</tr></thead><tbody>',
     ]
     for s in report.categories:
         n = s.interests[0].n if s.interests else 0
         if n == 0:
             continue
         cells = "".join(
-            f"<td{_dir(i.direction)}>{_e(text.interest_cell(i, report.min_posts))}{' ' + ARROW[i.direction] if i.direction != 'steady' else ''}</td>"
+            f'<td data-label="{_e(i.label)}"{_dir(i.direction)}>{_e(text.interest_cell(i, report.min_posts))}'
+            f"{' ' + ARROW[i.direction] if i.direction != 'steady' else ''}</td>"
             for i in s.interests
         )
         rows.append(f"<tr><td>{_e(s.label)} <span class=\"muted\">n={text.count(n)}</span></td>{cells}</tr>")
