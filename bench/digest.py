@@ -133,32 +133,42 @@ POST_COLUMNS = (
 
 
 def fill_sqlite(path: Path, n_posts: int, weeks: int, watchlist) -> float:  # noqa: ANN001
-    import sqlite3
+    """Fill through the Store API that `pulse import` (upsert_posts) and `pulse tag` (save_tags) use,
+    so the planner statistics are whatever the product itself keeps: no ANALYZE here."""
+    from sqlalchemy import select
 
-    from monitor.store import Store
+    from monitor.posts import Post, PostTags
+    from monitor.store import Store, schema
 
-    Store(f"sqlite:///{path}").close()  # migrations
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous=OFF")
+    store = Store(f"sqlite:///{path}")
     started = time.perf_counter()
-    posts, tags = [], []
-    insert_posts = f"INSERT INTO posts ({POST_COLUMNS}) VALUES ({', '.join('?' * 14)})"
-    insert_tags = "INSERT INTO post_tags (post_id, kind, label, created_at) VALUES (?, ?, ?, ?)"
-    for post, post_tags in generate(n_posts, weeks, watchlist):
-        posts.append(post)
-        tags.extend(post_tags)
-        if len(posts) >= 50_000:
-            conn.executemany(insert_posts, posts)
-            conn.executemany(insert_tags, tags)
-            conn.commit()
-            posts, tags = [], []
-            print(f"  {post[0]:,} posts", file=sys.stderr, end="\r")
-    conn.executemany(insert_posts, posts)
-    conn.executemany(insert_tags, tags)
-    conn.commit()
-    conn.execute("ANALYZE")
-    conn.commit()
-    conn.close()
+    posts: list[Post] = []
+    tags: dict[str, tuple[datetime, PostTags]] = {}
+
+    def flush() -> None:
+        store.upsert_posts(posts)
+        p = schema.posts
+        with store.engine.connect() as conn:
+            ids = dict(conn.execute(select(p.c.external_id, p.c.id).where(p.c.source == "bench", p.c.external_id.in_(list(tags)))).all())
+        store.save_tags([(ids[ext], created, t) for ext, (created, t) in tags.items()])
+        posts.clear()
+        tags.clear()
+
+    for row, tag_rows in generate(n_posts, weeks, watchlist):
+        created = datetime.fromisoformat(row[8]).replace(tzinfo=UTC)
+        posts.append(
+            Post(source=row[1], id=row[2], url=row[3], author=row[4], text=row[6], lang=row[7], created_at=created,
+                 metrics=json.loads(row[11]))
+        )
+        by_kind: dict[str, list[str]] = {"category": [], "entity": [], "interest": []}
+        for _, kind, label, _ in tag_rows:
+            by_kind[kind].append(label)
+        tags[row[2]] = (created, PostTags(by_kind["category"], by_kind["entity"], by_kind["interest"], row[7]))
+        if len(posts) >= 5_000:
+            flush()
+            print(f"  {row[0]:,} posts", file=sys.stderr, end="\r")
+    flush()
+    store.close()
     return time.perf_counter() - started
 
 

@@ -348,6 +348,7 @@ async def test_search_and_status_escape_and_report(tmp_path: Path, fake: FakeTel
         assert "<script>" not in found and "old labubu" not in found
         status = next(t for t in texts if t.startswith("<b>Status</b>"))
         assert "<b>Database</b>: 3 posts" in status and "(sqlite)" in status
+        assert "<b>Tags</b>: " in status and ("not tagged yet" in status or "up to date with keywords.yaml" in status)
         assert "• digest:" in status and "• digest-check:" in status
     finally:
         await bot.stop()
@@ -401,7 +402,9 @@ async def test_spike_alert_goes_out_once_per_chat(tmp_path: Path, fake: FakeTele
     from tests.bot_harness import seed_posts_at
 
     now = utc_now()
-    seed_posts_at(db_url, [(now - timedelta(minutes=5 + i), f"Labubu drop #{i} sold out in minutes") for i in range(8)])
+    # A source with a month of ordinary days (collection had begun: a spike needs a baseline), then 8 posts now.
+    history = [(now - timedelta(days=d, hours=1), f"rainy day number {d} at the office") for d in range(1, 36)]
+    seed_posts_at(db_url, [*history, *((now - timedelta(minutes=5 + i), f"Labubu drop #{i} sold out in minutes") for i in range(8))])
     path = _config(tmp_path, fake)
     text = path.read_text().replace("send_spike_alerts: false", "send_spike_alerts: true")
     path.write_text(text)

@@ -158,6 +158,13 @@ def test_cli_prints_telegram_and_html(cli_config):
     assert result.output.startswith("<!DOCTYPE html>") and "data:image/png;base64," in result.output
 
 
+def test_cli_future_week_exits_2_with_a_clear_message(cli_config):
+    config_path, _ = cli_config
+    result = runner.invoke(app, ["--config", str(config_path), "digest", "--week", "2099-W01"])
+    assert result.exit_code == 2, result.output
+    assert "2099-W01 has not begun yet" in result.output
+
+
 def test_cli_rejects_a_bad_week_and_send_needs_a_token(cli_config):
     config_path, _ = cli_config
     result = runner.invoke(app, ["--config", str(config_path), "digest", "--week", "2026-W60"])
@@ -166,3 +173,33 @@ def test_cli_rejects_a_bad_week_and_send_needs_a_token(cli_config):
     result = runner.invoke(app, ["--config", str(config_path), "digest", "--week", "2026-W47", "--send"])
     assert result.exit_code != 0
     assert "TELEGRAM_BOT_TOKEN is not set" in result.output or "sending is not available yet" in result.output
+
+
+def test_charts_draw_cjk_thai_and_korean_names(store: Store):
+    import warnings
+
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    from monitor.config.watchlist import Watchlist
+    from monitor.digest.charts import _png
+    from monitor.digest.fonts import chart_families
+
+    if len(chart_families()) < 3:
+        pytest.skip("CJK/Thai fallback fonts not installed (Debian: fonts-noto-cjk fonts-thai-tlwg; .ci/run installs them)")
+    names = "玩具 ของเล่น 장난감"
+    data = watchlist().model_dump(mode="json")
+    data["categories"]["toy"]["label"] = names
+    wl = Watchlist.model_validate(data)
+    fill_known_weeks(store)
+    report = build_weekly_report(store, wl, berlin(), "2026-W47")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_charts(report)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught, rc_context({"font.family": ["DejaVu Sans"]}):
+        warnings.simplefilter("always")
+        fig = Figure()
+        fig.add_subplot().set_title(names)
+        _png(fig)  # the same names with DejaVu Sans alone: boxes, and matplotlib says so
+    assert [w for w in caught if "missing from font" in str(w.message)]

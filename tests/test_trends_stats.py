@@ -12,11 +12,14 @@ from pipelines.trends.stats import (
     binom_sf,
     chi2_sf_1df,
     compare_counts,
-    compare_shares,
+    apply_fdr,
+    benjamini_hochberg,
+    compare_share,
     g2_2x2,
     log_ratio,
     poisson_rate_test,
     poisson_sf,
+    poisson_trend,
 )
 
 
@@ -99,13 +102,42 @@ def test_g2_matches_hand_computation_and_chi2_tail():
     assert log_ratio(30, 100, 10, 400) == pytest.approx(math.log2((30.5 / 100) / (10.5 / 400)))
 
 
-def test_compare_shares():
-    p, direction = compare_shares(60, 100, 100, 400, min_count=5, alpha=0.01)  # 60 % vs 25 %
-    assert direction == "rising" and p < 1e-6
-    p, direction = compare_shares(5, 100, 100, 400, min_count=5, alpha=0.01)  # 5 % vs 25 %
-    assert direction == "falling"
-    assert compare_shares(2, 3, 1, 30, min_count=5, alpha=0.5)[1] == "steady"  # category too small
-    assert compare_shares(0, 0, 5, 10, min_count=5, alpha=0.01) == (1.0, "steady")
+def test_compare_share_tests_the_share_not_the_count():
+    c = compare_share(60, 100, 100, 400, 4, min_count=5)  # 60 % vs 25 %
+    assert c.direction == "rising" and c.p_value < 1e-6
+    assert (c.share, c.baseline_share, c.baseline, c.baseline_total) == (0.6, 0.25, 25.0, 100.0)
+    assert compare_share(5, 100, 100, 400, 4, min_count=5).direction == "falling"  # 5 % vs 25 %
+    # Total volume +44 %, the label's count +33 %: its share fell, so it is not rising.
+    volume_up = compare_share(400, 1440, 300, 1000, 1, min_count=5)
+    assert volume_up.pct == pytest.approx(33.3, abs=0.1)
+    assert volume_up.direction == "falling" and volume_up.share < volume_up.baseline_share
+    assert compare_share(2, 3, 1, 30, 1, min_count=5).direction == "steady"  # too few posts to call
+    assert compare_share(0, 0, 5, 10, 1, min_count=5).p_value == 1.0
+
+
+def test_benjamini_hochberg_matches_hand_computation():
+    # p sorted: .01 (rank 1), .03 (2), .04 (3), .5 (4); q = min over ranks >= r of p·n/rank.
+    assert benjamini_hochberg([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+    assert benjamini_hochberg([]) == []
+    changes = [compare_share(60, 100, 100, 400, 4, min_count=5), compare_share(36, 100, 100, 400, 4, min_count=5)]
+    assert changes[1].p_value < 0.05 and changes[1].direction == "rising"
+    kept = apply_fdr(changes + [compare_share(25, 100, 100, 400, 4, min_count=5)] * 20, alpha=0.05)
+    assert kept[0].direction == "rising"
+    assert kept[1].direction == "steady"  # p=0.03 alone, not after correcting for 22 labels
+    assert kept[1].q_value > changes[1].p_value
+
+
+def test_poisson_trend_finds_a_slow_riser_and_not_noise():
+    totals = [1000, 1500, 900, 1200, 1100, 1600, 1000, 1300]
+    riser = [round(20 * 1.15**w * t / 1000) for w, t in enumerate(totals)]
+    fit = poisson_trend(riser, totals)
+    assert fit is not None and fit.weekly_change == pytest.approx(0.15, abs=0.03) and fit.p_value < 1e-4
+    flat = [round(20 * t / 1000) + (1 if w % 2 else -1) for w, t in enumerate(totals)]
+    assert poisson_trend(flat, totals).p_value > 0.05
+    # A total that doubles with a constant share is not a trend of the share.
+    growing = [20 * 2**w for w in range(6)]
+    assert poisson_trend([n // 10 for n in growing], growing).slope == pytest.approx(0.0, abs=1e-9)
+    assert poisson_trend([0, 0, 0], [10, 10, 10]) is None
 
 
 @pytest.mark.parametrize(("k", "mu"), [(0, 2.0), (1, 0.5), (5, 1.4), (3, 7.0), (25, 4.0), (60, 30.0)])

@@ -151,6 +151,30 @@ def _when(moment: datetime | None, tz: Any) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "never"
 
 
+def _tags_line(runtime: Runtime, tz: Any) -> str:
+    """Whether the recent posts' tags match the current keywords file (posts of the re-tag window)."""
+    from pipelines.trends.queries import tag_freshness
+
+    config = runtime.config
+    changed = config.keywords_changed_at()
+    days = max(config.settings.tagging.retag_window_days, 1)
+    now = runtime.clock()
+    since = now - timedelta(days=days)
+    with runtime.store.engine.connect() as conn:
+        untagged, stale = tag_freshness(conn, (since, now + timedelta(days=1)), changed)
+    parts = []
+    if stale:
+        parts.append(
+            f"⚠ {html.escape(config.keywords_path.name)} changed {_when(changed, tz)}, after {stale} posts of the last "
+            f"{days} days were tagged: their tags are out of date (re-tag with <code>pulse tag --since {since.date()}</code>)"
+        )
+    if untagged:
+        parts.append(f"{untagged} posts of the last {days} days are not tagged yet")
+    if not parts:
+        parts.append(f"up to date with {html.escape(config.keywords_path.name)} ({_when(changed, tz)})")
+    return "<b>Tags</b>: " + "; ".join(parts)
+
+
 def status_text(runtime: Runtime, next_jobs: list[tuple[str, datetime | None]]) -> str:
     """Last run per source, job errors, database size and posts, next scheduled jobs, digests."""
     from zoneinfo import ZoneInfo
@@ -185,6 +209,7 @@ def status_text(runtime: Runtime, next_jobs: list[tuple[str, datetime | None]]) 
             lines.append(f"• {html.escape(name)} ({rec.failures}× failed): {html.escape(rec.last_error or '')[:300]}")
 
     lines.append(f"\n<b>Database</b>: {store.count_posts()} posts, {_size(database_size(store))} ({html.escape(store.dialect)})")
+    lines.append(_tags_line(runtime, tz))
 
     lines.append("\n<b>Next jobs</b>")
     for name, when in sorted(next_jobs, key=lambda j: (j[1] is None, j[1] or datetime.max.replace(tzinfo=tz)))[:12]:

@@ -15,20 +15,26 @@ from monitor.config import AppConfig
 from monitor.digest import render_charts, render_spike_alert, render_suggest, render_telegram, render_top, render_trends
 from monitor.store import Store
 from pipelines.trends import IsoWeek, WeeklyReport, build_weekly_report, find_spikes, latest_complete_week
+from pipelines.trends.weeks import check_not_future
 
 log = logging.getLogger(__name__)
 
 
 def parse_week(text: str | None, config: AppConfig, now: datetime) -> IsoWeek:
-    """'2026-W47' or None (latest complete week); ValueError with a readable reason."""
+    """'2026-W47' or None (latest complete week); ValueError with a readable reason (also for a
+    week that has not begun)."""
     if not text:
         return latest_complete_week(now, config.settings.timezone)
-    return IsoWeek.parse(text)
+    week = IsoWeek.parse(text)
+    check_not_future(week, now, config.settings.timezone)
+    return week
 
 
 def weekly_report(store: Store, config: AppConfig, week: IsoWeek, now: datetime | None = None) -> WeeklyReport:
     """The WeeklyReport of one ISO week."""
-    return build_weekly_report(store, config.watchlist, config.settings, week, now=now)
+    return build_weekly_report(
+        store, config.watchlist, config.settings, week, now=now, keywords_changed=config.keywords_changed_at()
+    )
 
 
 def digest_parts(store: Store, config: AppConfig, week: IsoWeek, now: datetime | None = None) -> list[Part]:

@@ -66,7 +66,8 @@ def _send(config, store, report) -> int:  # noqa: ANN001
 
 def digest(
     week: Annotated[
-        str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47 (default: the latest complete week).")
+        str | None,
+        typer.Option("--week", help="ISO week, e.g. 2026-W47 (default: the latest ended week with posts; a future week exits 2)."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="telegram, markdown or html.")] = Format.markdown,
     out: Annotated[
@@ -79,6 +80,7 @@ def digest(
     """Render one week's digest (figures, charts); print it, save it with --out, or send it with --send."""
     from monitor.digest import render_charts, render_html, render_markdown, render_telegram, save_charts
     from pipelines.trends import IsoWeek, build_weekly_report
+    from pipelines.trends.weeks import FutureWeekError
 
     config = load_or_exit()
     try:
@@ -87,7 +89,13 @@ def digest(
         raise typer.BadParameter(str(exc), param_hint="--week") from None
     store = open_store(config)
     try:
-        report = build_weekly_report(store, config.watchlist, config.settings, iso_week)
+        try:
+            report = build_weekly_report(
+                store, config.watchlist, config.settings, iso_week, keywords_changed=config.keywords_changed_at()
+            )
+        except FutureWeekError as exc:
+            err_console.print(f"error: {exc}", highlight=False, markup=False)
+            raise typer.Exit(2) from None
         charts = render_charts(report) if (out is not None or fmt is Format.html) else []
         if fmt is Format.telegram:
             body, suffix = TELEGRAM_SEPARATOR.join(render_telegram(report)) + "\n", "telegram.txt"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,6 +37,13 @@ class AppConfig:
     def enabled_sources(self) -> list[str]:
         """Names of sources switched on in config."""
         return [name for name, options in self.sources.items() if options.enabled]
+
+    def keywords_changed_at(self) -> datetime | None:
+        """When the keywords file was last modified (UTC), or None when it cannot be read."""
+        try:
+            return datetime.fromtimestamp(self.keywords_path.stat().st_mtime, UTC)
+        except OSError:
+            return None
 
 
 def resolve_config_path(explicit: str | Path | None = None) -> Path:

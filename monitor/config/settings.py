@@ -71,6 +71,7 @@ class DigestSettings(StrictModel):
     top_posts: int = Field(default=5, ge=1, le=20)
     chart_weeks: int = Field(default=10, ge=4, le=26)
     min_count: int = Field(default=5, ge=1)
+    min_posts: int = Field(default=20, ge=1)  # a share (percentage) needs this many posts, else "few posts"
     significance: float = Field(default=0.01, gt=0, lt=1)
     suggest_limit: int = Field(default=10, ge=0, le=50)  # suggested keywords shown
     terms_sample: int = Field(default=2500, ge=100)  # posts read per period for emerging terms

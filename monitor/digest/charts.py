@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from monitor.digest import text
+from monitor.digest.fonts import chart_families
 from pipelines.trends.report import CategorySection, LabelTrend, WeeklyReport
 
 # Okabe & Ito (2008), "Color Universal Design"; yellow last (weak on white).
@@ -32,10 +33,10 @@ CATEGORY_COLOURS = {
     "music": "#56B4E9",  # sky blue
     "film": "#000000",  # black
 }
-DPI = 100
+DPI = 200  # 5.4 in wide at 200 dpi = 1080 px: one column, type still legible when a phone shows it 360 px wide
+WIDTH_IN = 5.4
 
 _STYLE = {
-    "font.family": "DejaVu Sans",
     "font.size": 15,
     "axes.titlesize": 17,
     "axes.titleweight": "bold",
@@ -56,6 +57,11 @@ _STYLE = {
     "svg.hashsalt": "culture-pulse",
     "path.simplify": False,
 }
+
+
+def _style() -> dict:
+    """The chart style with the font families of this machine (DejaVu Sans, then CJK/Thai fallbacks)."""
+    return {**_STYLE, "font.family": list(chart_families())}
 
 
 @dataclass(frozen=True)
@@ -96,16 +102,18 @@ def _margins(fig: Figure, rows: int, cols: int, *, left: float = 0.8) -> dict[st
 
 
 def _grid(n: int) -> tuple[int, int]:
-    cols = 1 if n <= 2 else 2
-    return math.ceil(n / cols), cols
+    """One column: a 390 px phone screen shows one panel across, never two side by side."""
+    return n, 1
 
 
 def _volume_panel(ax, section: CategorySection, labels: Sequence[str]) -> None:  # noqa: ANN001
     colour = category_colour(section.key)
     xs = list(range(len(section.series)))
-    ax.plot(xs, section.series, color=colour, linewidth=3.0, marker="o", markersize=5, zorder=3)
-    ax.plot([xs[-1]], [section.series[-1]], "o", color=colour, markersize=11, zorder=4)
-    top = max(max(section.series), 1)
+    # Weeks before collection began are gaps (NaN), not zeros: no line opens with a jump.
+    ys = [math.nan if n is None else n for n in section.series]
+    ax.plot(xs, ys, color=colour, linewidth=3.0, marker="o", markersize=5, zorder=3)
+    ax.plot([xs[-1]], [ys[-1]], "o", color=colour, markersize=11, zorder=4)
+    top = max([n for n in section.series if n is not None] + [1])
     ax.set_ylim(0, top * 1.35)
     ax.set_xlim(-0.4, len(xs) - 0.6)
     ticks = [i for i in xs if (len(xs) - 1 - i) % 3 == 0]
@@ -120,8 +128,8 @@ def _volume_panel(ax, section: CategorySection, labels: Sequence[str]) -> None: 
 
 
 def _short_change(t: LabelTrend) -> str:
-    c = t.vs_baseline if t.vs_baseline.baseline_weeks >= 2 else t.vs_previous
-    return f"{c.pct:+.0f}%" if c.pct is not None else f"{text.count(t.count)}"
+    c = t.deciding
+    return text.points(c.delta_pp) if c.baseline_weeks else f"{text.count(t.count)}"
 
 
 def _max_n_locator():  # noqa: ANN202
@@ -135,8 +143,8 @@ def volume_chart(report: WeeklyReport) -> Chart:
     sections = [s for s in report.categories if any(s.series)] or list(report.categories[:1])
     rows, cols = _grid(len(sections))
     labels = [f"W{w.week:02d}" for w in report.chart_weeks]
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(5.4 * cols, 2.9 * rows + 1.0), dpi=DPI)
+    with rc_context(_style()):
+        fig = Figure(figsize=(WIDTH_IN * cols, 2.2 * rows + 1.0), dpi=DPI)
         fig.suptitle(f"Posts per week, to {report.week}", x=0.02, ha="left", fontsize=19, fontweight="bold")
         grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols))
         for i, section in enumerate(sections):
@@ -149,17 +157,21 @@ def volume_chart(report: WeeklyReport) -> Chart:
 
 def conversion_chart(report: WeeklyReport) -> Chart | None:
     """Share of each category's posts showing each interest: this week (filled) vs the 4 weeks
-    before (hollow). Categories with fewer than `min_count` posts this week are left out."""
-    sections = [s for s in report.categories if s.trend.count >= report.min_count and s.interests]
+    before (hollow). Categories with fewer than `min_posts` compared posts this week are left out;
+    every panel shares one scale."""
+    sections = [s for s in report.categories if s.interests and s.interests[0].n >= report.min_posts]
     if not sections or not report.interest_labels:
         return None
     panels = list(report.interest_labels)
     rows, cols = _grid(len(panels))
     cats = list(reversed(sections))
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(5.4 * cols, 0.55 * len(cats) * rows + 1.4 * rows + 1.0), dpi=DPI)
-        fig.suptitle(f"Interest shown in posts, {report.week} (● this week, ○ 4 weeks before)", x=0.02, ha="left", fontsize=17, fontweight="bold")
-        grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols, left=1.6))
+    shared_top = max([v * 100 for s in cats for i in s.interests for v in (i.share, i.baseline_share)] + [0.0])
+    with rc_context(_style()):
+        fig = Figure(figsize=(WIDTH_IN * cols, 0.45 * len(cats) * rows + 1.0 * rows + 1.0), dpi=DPI)
+        fig.suptitle(
+            f"Interest shown in posts, {report.week}\n● this week  ○ 4 weeks before", x=0.02, ha="left", fontsize=15, fontweight="bold"
+        )
+        grid = fig.add_gridspec(rows, cols, **_margins(fig, rows, cols, left=1.9))
         for p, (ikey, ilabel) in enumerate(panels):
             ax = fig.add_subplot(grid[p // cols, p % cols])
             ax.grid(axis="x", color="#E6E6E6")
@@ -169,7 +181,6 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
             ys = list(range(len(cats)))
             now = [sh.share * 100 for sh in shares]
             before = [sh.baseline_share * 100 for sh in shares]
-            top = max([*now, *before, 0.0])
             significant = [sh.direction != "steady" for sh in shares]
             ax.hlines(
                 ys, before, now,
@@ -186,12 +197,12 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
                         textcoords="offset points", va="center", fontsize=12, color="#222222",
                     )
             if p % cols == 0:
-                ax.set_yticks(range(len(cats)), [s.label for s in cats])
+                ax.set_yticks(range(len(cats)), [text.clip(s.label, 14) for s in cats])
                 for tick, section in zip(ax.get_yticklabels(), cats, strict=True):
                     tick.set_color(category_colour(section.key))
             else:
                 ax.set_yticks(range(len(cats)), [""] * len(cats))
-            ax.set_xlim(0, min(104.0, max(5.0, top * 1.25)))
+            ax.set_xlim(0, min(104.0, max(5.0, shared_top * 1.25)))
             ax.set_ylim(-0.6, len(cats) - 0.4)
             ax.xaxis.set_major_formatter(_percent_formatter())
             ax.xaxis.set_major_locator(_max_n_locator())

@@ -13,13 +13,20 @@ from monitor.untrusted import safe_url
 from pipelines.trends.report import CategorySection, TopPost, WeeklyReport
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:860px;margin:0 auto;padding:16px;
-color:#1a1a1a;line-height:1.45;font-size:17px}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;max-width:860px;margin:0 auto;
+padding:16px;color:#1a1a1a;line-height:1.45;font-size:17px;overflow-wrap:anywhere}
+figure{margin:1em 0}
 h1{font-size:1.6em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;width:100%;font-size:.95em}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}img{max-width:100%;height:auto}
 .rising{color:#0072B2;font-weight:600}.falling{color:#D55E00;font-weight:600}.muted{color:#666;font-size:.9em}
-.cat{border-left:6px solid var(--c);padding-left:10px;margin:1.2em 0}code{background:#f3f3f3;padding:1px 4px}
+.warn{background:#FFF4E0;border-left:4px solid #E69F00;padding:4px 8px}.cat{border-left:6px solid var(--c);padding-left:10px;margin:1.2em 0}code{background:#f3f3f3;padding:1px 4px}
+@media (max-width:600px){body{padding:10px;font-size:16px}
+table.reflow,table.reflow tbody,table.reflow tr,table.reflow td{display:block}table.reflow thead{display:none}
+table.reflow tr{border-bottom:1px solid #ddd;padding:6px 0}
+table.reflow td{border:0;padding:1px 2px;display:flex;justify-content:space-between;gap:12px;text-align:right}
+table.reflow td::before{content:attr(data-label);color:#666;text-align:left}
+table.reflow td:first-child::before{content:none}table.reflow td.secondary{display:none}}
 """.strip()
 
 
@@ -39,6 +46,16 @@ def _post(post: TopPost) -> str:
     return f'<li>{head} <span class="muted">— {_e(text.post_byline(post))}</span></li>'
 
 
+def _examples(posts) -> str:  # noqa: ANN001 - a sequence of TopPost
+    items = []
+    for post in posts[:2]:
+        head = _e(text.post_headline(post, 80))
+        if post.url and post.url.startswith(("https://", "http://")):
+            head = f'<a href="{_e(post.url)}" rel="nofollow noopener">{head}</a>'
+        items.append(f'<li class="muted">e.g. {head} {_e(text.example_tail(post))}</li>')
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
 def _movers(report: WeeklyReport) -> list[str]:
     items = []
     for t in report.movers():
@@ -46,16 +63,21 @@ def _movers(report: WeeklyReport) -> list[str]:
         where = f" ({_e(section.label)})" if section else ""
         items.append(
             f"<li><span{_dir(t.direction)}>{ARROW[t.direction]} {_e(t.label)}</span>{where}: "
-            f"{_e(text.trend_line(t))} <span class=\"muted\">{_e(text.evidence(t))}</span></li>"
+            f"{_e(text.trend_line(t, report.min_posts))} <span class=\"muted\">{_e(text.evidence(t))}</span>"
+            f"{_examples(report.examples_for(f'{t.kind}:{t.key}'))}</li>"
+        )
+    for t in report.slow_movers():
+        items.append(
+            f"<li><span{_dir(t.slow.direction)}>{ARROW[t.slow.direction]} {_e(t.label)}</span>: {_e(text.slow_line(t))}"
+            f"{_examples(report.examples_for(f'{t.kind}:{t.key}'))}</li>"
         )
     for section, share in report.interest_movers():
         items.append(
             f"<li><span{_dir(share.direction)}>{ARROW[share.direction]} {_e(section.label)} → {_e(share.label)}</span>: "
-            f"{text.percent(share.share)} of posts, was {text.percent(share.baseline_share)} "
-            f"<span class=\"muted\">{_e(text.p_value(share.p_value))}</span></li>"
+            f"{_e(text.interest_move(share))}{_examples(report.examples_for(f'interest:{section.key}:{share.interest}'))}</li>"
         )
     if not items:
-        items.append("<li>Nothing rose or fell beyond normal variation.</li>")
+        items.append(f"<li>{_e(text.no_movers(report))}</li>")
     return ["<h2>What moved</h2>", "<ul>", *items, "</ul>"]
 
 
@@ -64,7 +86,7 @@ def _spikes(report: WeeklyReport) -> list[str]:
         return []
     items = [
         f"<li><b>{_e(a.spike.entity)}</b> {_e(text.day(a.spike.day))}: {a.spike.count} posts "
-        f"(usual {text.number(a.spike.baseline_mean)}/day)</li>"
+        f"(usual {text.number(a.spike.baseline_mean)}/day){_examples(a.top_posts)}</li>"
         for a in report.spikes
     ]
     return ["<h2>Spikes</h2>", "<ul>", *items, "</ul>"]
@@ -78,28 +100,32 @@ def _img(chart: Chart, embed: bool) -> str:
 def _table(report: WeeklyReport) -> list[str]:
     rows = [
         "<h2>Categories</h2>",
-        "<table><thead><tr><th>Category</th><th>Posts</th><th>vs last week</th><th>vs 4-wk avg</th>"
-        "<th>Authors</th><th>Engagement</th></tr></thead><tbody>",
+        '<table class="reflow"><thead><tr><th>Category</th><th>Posts</th><th>Share</th><th>Share change</th>'
+        "<th>Authors</th></tr></thead><tbody>",
     ]
     for s in report.categories:
         t = s.trend
-        prev, base = text.change_cells(t)
+        share, change = text.share_cells(t, report.min_posts)
         rows.append(
-            f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td{_dir(t.direction)}>'
-            f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td><td>{prev}</td><td>{base}</td>"
-            f"<td>{text.count(t.authors)}</td><td>{text.compact(t.engagement)}</td></tr>"
+            f'<tr><td style="color:{category_colour(s.key)}"><b>{_e(t.label)}</b></td><td data-label="Posts"{_dir(t.direction)}>'
+            f"{text.count(t.count)}{' ' + ARROW[t.direction] if t.direction != 'steady' else ''}</td>"
+            f'<td data-label="Share">{share}</td><td data-label="Share change">{change}</td>'
+            f'<td data-label="Authors" class="secondary">{text.count(t.authors)}</td></tr>'
         )
     return [*rows, "</tbody></table>"]
 
 
-def _section(s: CategorySection) -> list[str]:
+def _section(s: CategorySection, min_posts: int) -> list[str]:
     out = [
         f'<div class="cat" style="--c:{category_colour(s.key)}">',
         f"<h3>{_e(s.label)}</h3>",
-        f"<p>{_e(text.trend_line(s.trend))}"
+        f"<p>{_e(text.trend_line(s.trend, min_posts))}"
         + (f" <span{_dir(s.trend.direction)}>{_e(text.direction_word(s.trend))}</span>" if s.trend.direction != "steady" else "")
         + "</p>",
     ]
+    audience = text.audience_line(s.audience, min_posts)
+    if audience:
+        out.append(f'<p class="muted">{_e(audience)}</p>')
     if s.shown_entities():
         names = ", ".join(
             f"<span{_dir(e.direction)}>{_e(e.label)} {text.count(e.count)} {ARROW[e.direction]}</span>"
@@ -120,16 +146,18 @@ def _conversion(report: WeeklyReport) -> list[str]:
     rows = [
         "<h2>Interest conversion</h2>",
         '<p class="muted">Share of each category\'s posts showing a real-life interest; change vs the 4 weeks before, in points.</p>',
-        f"<table><thead><tr><th>Category</th>{head}</tr></thead><tbody>",
+        f'<table class="reflow"><thead><tr><th>Category</th>{head}</tr></thead><tbody>',
     ]
     for s in report.categories:
-        if s.trend.count == 0:
+        n = s.interests[0].n if s.interests else 0
+        if n == 0:
             continue
         cells = "".join(
-            f"<td{_dir(i.direction)}>{text.percent(i.share)} ({i.delta_pp:+.0f}){' ' + ARROW[i.direction] if i.direction != 'steady' else ''}</td>"
+            f'<td data-label="{_e(i.label)}"{_dir(i.direction)}>{_e(text.interest_cell(i, report.min_posts))}'
+            f"{' ' + ARROW[i.direction] if i.direction != 'steady' else ''}</td>"
             for i in s.interests
         )
-        rows.append(f"<tr><td>{_e(s.label)}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_e(s.label)} <span class=\"muted\">n={text.count(n)}</span></td>{cells}</tr>")
     return [*rows, "</tbody></table>"]
 
 
@@ -149,8 +177,7 @@ def _suggestions(report: WeeklyReport) -> list[str]:
 def _languages(report: WeeklyReport) -> list[str]:
     if not report.languages:
         return []
-    mix = " · ".join(f"{_e(l.lang)} {text.percent(l.share)}" for l in report.languages[:10])
-    return ["<h2>Language mix</h2>", f"<p>{mix}</p>"]
+    return ["<h2>Language mix</h2>", f"<p>{_e(text.language_mix(report, 10))}</p>"]
 
 
 def render_html(report: WeeklyReport, charts: Sequence[Chart] = (), *, embed: bool = True) -> str:
@@ -163,8 +190,9 @@ def render_html(report: WeeklyReport, charts: Sequence[Chart] = (), *, embed: bo
     body = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="muted">{_e(text.week_span(report))} · weeks Monday–Sunday, {_e(report.timezone)}</p>',
-        f"<p><b>{_e(text.trend_line(report.total))}</b> (all categories).</p>",
+        f"<p><b>{_e(text.headline(report))}</b> (all categories).</p>",
     ]
+    body += [f'<p class="warn">⚠ {_e(note)}</p>' for note in text.coverage_notes(report)]
     if report.quiet:
         body.append(f"<p>{_e(text.quiet_sentence(report))}</p>")
         body += (_suggestions(report) if report.suggested_keywords else []) + _languages(report)
@@ -174,7 +202,7 @@ def render_html(report: WeeklyReport, charts: Sequence[Chart] = (), *, embed: bo
         body += _table(report)
         for s in report.categories:
             if s.trend.count or s.trend.vs_baseline.baseline:
-                body += _section(s)
+                body += _section(s, report.min_posts)
         body += _conversion(report) + _suggestions(report) + _languages(report)
     body.append(f'<hr><p class="muted">{_e(text.method_note(report))}</p>')
     return "\n".join(

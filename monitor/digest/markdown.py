@@ -29,19 +29,32 @@ def _post_line(n: int, post: TopPost) -> str:
     return f"{n}. {head} — {md_escape(text.post_byline(post))}"
 
 
+def _examples(posts: Sequence[TopPost]) -> list[str]:
+    out = []
+    for post in posts[:2]:
+        head = md_escape(text.post_headline(post, 80))
+        head = f"[{head}]({_url(post.url)})" if post.url else head
+        out.append(f"  - e.g. {head} {md_escape(text.example_tail(post))}")
+    return out
+
+
 def _movers(report: WeeklyReport) -> list[str]:
     lines = ["## What moved", ""]
     movers = report.movers()
     for t in movers:
         where = f" ({md_escape(report.category(t.category).label)})" if t.kind == "entity" and t.category and report.category(t.category) else ""
-        lines.append(f"- {ARROW[t.direction]} **{md_escape(t.label)}**{where}: {text.trend_line(t)} ({text.evidence(t)})")
+        lines.append(f"- {ARROW[t.direction]} **{md_escape(t.label)}**{where}: {text.trend_line(t, report.min_posts)} ({text.evidence(t)})")
+        lines += _examples(report.examples_for(f"{t.kind}:{t.key}"))
+    for t in report.slow_movers():
+        lines.append(f"- {ARROW[t.slow.direction]} **{md_escape(t.label)}**: {text.slow_line(t)}")
+        lines += _examples(report.examples_for(f"{t.kind}:{t.key}"))
     for section, share in report.interest_movers():
         lines.append(
-            f"- {ARROW[share.direction]} **{md_escape(section.label)} → {md_escape(share.label)}**: "
-            f"{text.percent(share.share)} of posts (was {text.percent(share.baseline_share)}, {text.p_value(share.p_value)})"
+            f"- {ARROW[share.direction]} **{md_escape(section.label)} → {md_escape(share.label)}**: {text.interest_move(share)}"
         )
-    if not movers and not report.interest_movers():
-        lines.append("- Nothing rose or fell beyond normal variation.")
+        lines += _examples(report.examples_for(f"interest:{section.key}:{share.interest}"))
+    if not movers and not report.interest_movers() and not report.slow_movers():
+        lines.append(f"- {md_escape(text.no_movers(report))}")
     return lines
 
 
@@ -55,6 +68,7 @@ def _spikes(report: WeeklyReport) -> list[str]:
             f"- **{md_escape(s.entity)}** on {text.day(s.day)}: {s.count} posts "
             f"(usual {text.number(s.baseline_mean)}/day, alert above {text.number(s.threshold)})"
         )
+        lines += _examples(alert.top_posts)
     return [*lines, ""]
 
 
@@ -62,21 +76,24 @@ def _table(report: WeeklyReport) -> list[str]:
     lines = [
         "## Categories",
         "",
-        "| Category | Posts | vs last week | vs 4-wk avg | Authors | Engagement | Trend |",
-        "|---|---:|---:|---:|---:|---:|:---:|",
+        "| Category | Posts | Share | Share change | Authors | Trend |",
+        "|---|---:|---:|---:|---:|:---:|",
     ]
     for s in report.categories:
         t = s.trend
-        prev, base = text.change_cells(t)
+        share, change = text.share_cells(t, report.min_posts)
         lines.append(
-            f"| {md_escape(t.label)} | {text.count(t.count)} | {prev} | {base} | {text.count(t.authors)} | "
-            f"{text.compact(t.engagement)} | {ARROW[t.direction] or '·'} |"
+            f"| {md_escape(t.label)} | {text.count(t.count)} | {share} | {change} | {text.count(t.authors)} | "
+            f"{ARROW[t.direction] or '·'} |"
         )
     return [*lines, ""]
 
 
-def _section(s: CategorySection, top_n: int) -> list[str]:
-    lines = [f"### {md_escape(s.label)}", "", f"{text.trend_line(s.trend)}. {text.direction_word(s.trend)}".rstrip(), ""]
+def _section(s: CategorySection, top_n: int, min_posts: int) -> list[str]:
+    lines = [f"### {md_escape(s.label)}", "", f"{text.trend_line(s.trend, min_posts)}. {text.direction_word(s.trend)}".rstrip(), ""]
+    audience = text.audience_line(s.audience, min_posts)
+    if audience:
+        lines += [f"_{md_escape(audience)}_", ""]
     if s.shown_entities():
         names = ", ".join(
             f"{md_escape(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"
@@ -96,13 +113,14 @@ def _conversion(report: WeeklyReport) -> list[str]:
     head = "| Category | " + " | ".join(md_escape(label) for _, label in report.interest_labels) + " |"
     lines = ["## Interest conversion", "", "Share of each category's posts that show a real-life interest (change vs the 4 weeks before, in points).", "", head, "|---|" + "---:|" * len(report.interest_labels)]
     for s in report.categories:
-        if s.trend.count == 0:
+        n = s.interests[0].n if s.interests else 0
+        if n == 0:
             continue
         cells = []
         for share in s.interests:
             mark = ARROW[share.direction]
-            cells.append(f"{text.percent(share.share)} ({share.delta_pp:+.0f}){(' ' + mark) if mark else ''}")
-        lines.append(f"| {md_escape(s.label)} | " + " | ".join(cells) + " |")
+            cells.append(f"{text.interest_cell(share, report.min_posts)}{(' ' + mark) if mark else ''}")
+        lines.append(f"| {md_escape(s.label)} (n={text.count(n)}) | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -124,8 +142,7 @@ def _suggestions(report: WeeklyReport) -> list[str]:
 def _languages(report: WeeklyReport) -> list[str]:
     if not report.languages:
         return []
-    mix = " · ".join(f"{md_escape(l.lang)} {text.percent(l.share)}" for l in report.languages[:8])
-    return ["## Language mix", "", mix, ""]
+    return ["## Language mix", "", md_escape(text.language_mix(report, 8)), ""]
 
 
 def render_markdown(report: WeeklyReport, charts: Sequence[tuple[str, str]] = ()) -> str:
@@ -137,9 +154,12 @@ def render_markdown(report: WeeklyReport, charts: Sequence[tuple[str, str]] = ()
     lines = [
         f"# Culture Pulse — {report.week} ({text.week_span(report)})",
         "",
-        f"**{text.trend_line(report.total)}** (all categories).",
+        f"**{text.headline(report)}** (all categories).",
         "",
     ]
+    notes = text.coverage_notes(report)
+    if notes:
+        lines += [*(f"> ⚠ {md_escape(note)}" for note in notes), ""]
     if report.quiet:
         lines += [text.quiet_sentence(report), ""]
         lines += _suggestions(report) if report.suggested_keywords else []
@@ -153,7 +173,7 @@ def render_markdown(report: WeeklyReport, charts: Sequence[tuple[str, str]] = ()
     lines += _table(report)
     for s in report.categories:
         if s.trend.count or s.trend.vs_baseline.baseline:
-            lines += _section(s, len(s.top_posts))
+            lines += _section(s, len(s.top_posts), report.min_posts)
     lines += _conversion(report)
     lines += _suggestions(report)
     lines += _languages(report)

@@ -29,7 +29,17 @@ def post_line(n: int, post: TopPost) -> str:
     """'1. <a href=…>headline</a> — author · source · 1.2k' (all untrusted parts escaped)."""
     headline = esc(text.post_headline(post, _HEADLINE_CHARS))
     who = esc(text.clip(post.author or "unknown", _AUTHOR_CHARS))
-    return f"{n}. {_link(post.url, headline)} — {who} · {esc(post.source)} · {text.compact(post.engagement)}"
+    similar = f" · +{post.similar} similar" if post.similar else ""
+    return f"{n}. {_link(post.url, headline)} — {who} · {esc(post.source)} · {esc(text.metrics_text(post))}{similar}"
+
+
+def example_line(post: TopPost) -> str:
+    """'  ↳ <a href=…>headline</a> (reddit, es)': one post behind a line of 'What moved'."""
+    return f"  ↳ {_link(post.url, esc(text.post_headline(post, 80)))} <i>{esc(text.example_tail(post))}</i>"
+
+
+def _examples(report: WeeklyReport, key: str) -> list[str]:
+    return [example_line(p) for p in report.examples_for(key)[:1]]
 
 
 def _trend_head(t: LabelTrend) -> str:
@@ -41,7 +51,8 @@ def header_section(report: WeeklyReport) -> str:
     """Title line and total volume."""
     return (
         f"<b>Culture Pulse · {report.week}</b> ({esc(text.week_span(report))})\n"
-        f"{esc(text.trend_line(report.total))}"
+        f"{esc(text.headline(report))}"
+        + "".join(f"\n⚠ {esc(note)}" for note in text.coverage_notes(report))
     )
 
 
@@ -51,15 +62,18 @@ def movers_section(report: WeeklyReport) -> str:
     for t in report.movers():
         section = report.category(t.category) if t.kind == "entity" and t.category else None
         where = f" ({esc(section.label)})" if section else ""
-        lines.append(f"{_trend_head(t)}{where}: {esc(text.trend_line(t))} <i>{esc(text.evidence(t))}</i>")
+        lines.append(f"{_trend_head(t)}{where}: {esc(text.trend_line(t, report.min_posts))} <i>{esc(text.evidence(t))}</i>")
+        lines += _examples(report, f"{t.kind}:{t.key}")
+    for t in report.slow_movers():
+        lines.append(f"{ARROW[t.slow.direction]} <b>{esc(t.label)}</b>: {esc(text.slow_line(t))}")
+        lines += _examples(report, f"{t.kind}:{t.key}")
     for section, share in report.interest_movers():
         lines.append(
-            f"{ARROW[share.direction]} <b>{esc(section.label)} → {esc(share.label)}</b>: "
-            f"{text.percent(share.share)} of posts, was {text.percent(share.baseline_share)} "
-            f"<i>{esc(text.p_value(share.p_value))}</i>"
+            f"{ARROW[share.direction]} <b>{esc(section.label)} → {esc(share.label)}</b>: {esc(text.interest_move(share))}"
         )
+        lines += _examples(report, f"interest:{section.key}:{share.interest}")
     if len(lines) == 1:
-        lines.append("Nothing rose or fell beyond normal variation.")
+        lines.append(esc(text.no_movers(report)))
     return "\n".join(lines)
 
 
@@ -74,13 +88,17 @@ def spikes_section(report: WeeklyReport) -> str:
             f"⚡ <b>{esc(s.entity)}</b> {esc(text.day(s.day))}: {s.count} posts "
             f"(usual {text.number(s.baseline_mean)}/day)"
         )
+        lines += [example_line(p) for p in alert.top_posts[:1]]
     return "\n".join(lines)
 
 
-def category_section(section: CategorySection, top_n: int | None = None) -> str:
+def category_section(section: CategorySection, min_posts: int, top_n: int | None = None) -> str:
     """One category: volume and change, its titles, its top posts with links."""
     t = section.trend
-    lines = [f"{_trend_head(t)} — {esc(text.trend_line(t))}"]
+    lines = [f"{_trend_head(t)} — {esc(text.trend_line(t, min_posts))}"]
+    audience = text.audience_line(section.audience, min_posts)
+    if audience:
+        lines.append(f"<i>{esc(audience)}</i>")
     if section.shown_entities():
         names = ", ".join(
             f"{esc(e.label)} {text.count(e.count)}{(' ' + ARROW[e.direction]) if e.direction != 'steady' else ''}"
@@ -94,18 +112,22 @@ def category_section(section: CategorySection, top_n: int | None = None) -> str:
 
 def conversion_section(report: WeeklyReport) -> str:
     """Per category, the interests its posts show (share, change in points vs the 4 weeks before)."""
-    lines = ["<b>Interest conversion</b> <i>(share of posts, change in points)</i>"]
+    lines = ["<b>Interest conversion</b> <i>(share of a category's posts, change in points)</i>"]
     for section in report.categories:
-        if section.trend.count < report.min_count:
+        n = section.interests[0].n if section.interests else 0
+        if n == 0:
+            continue
+        if n < report.min_posts:
+            lines.append(f"<b>{esc(section.label)}</b>: few posts (n={n})")
             continue
         shown = [i for i in section.interests if i.share >= 0.01 or i.direction != "steady"]
         if not shown:
             continue
         cells = ", ".join(
-            f"{esc(i.label)} {text.percent(i.share)} ({i.delta_pp:+.0f}){(' ' + ARROW[i.direction]) if i.direction != 'steady' else ''}"
+            f"{esc(i.label)} {text.interest_cell(i, report.min_posts)}{(' ' + ARROW[i.direction]) if i.direction != 'steady' else ''}"
             for i in shown
         )
-        lines.append(f"<b>{esc(section.label)}</b>: {cells}")
+        lines.append(f"<b>{esc(section.label)}</b> (n={text.count(n)}): {cells}")
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
@@ -127,7 +149,7 @@ def languages_section(report: WeeklyReport) -> str:
     """Language mix of the week's posts."""
     if not report.languages:
         return ""
-    return "<b>Languages</b>: " + " · ".join(f"{esc(l.lang)} {text.percent(l.share)}" for l in report.languages[:8])
+    return "<b>Languages</b>: " + esc(text.language_mix(report, 8))
 
 
 def pack(sections: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
@@ -164,7 +186,7 @@ def render_telegram(report: WeeklyReport, limit: int = MAX_MESSAGE) -> list[str]
         extra = [suggestions_section(report)] if report.suggested_keywords else []
         return pack([quiet, *extra, languages_section(report)], limit)
     sections = [header_section(report), movers_section(report), spikes_section(report)]
-    sections += [category_section(s) for s in report.categories if s.trend.count]
+    sections += [category_section(s, report.min_posts) for s in report.categories if s.trend.count]
     sections += [conversion_section(report), suggestions_section(report), languages_section(report)]
     sections.append(f"<i>{esc(text.method_note(report))}</i>")
     return pack(sections, limit)
@@ -177,7 +199,7 @@ def render_trends(report: WeeklyReport, category: str | None = None) -> list[str
         if section is None:
             known = ", ".join(s.key for s in report.categories)
             return [f"Unknown category {esc(category)}. Known: {esc(known)}"]
-        return pack([header_section(report), category_section(section, top_n=0)])
+        return pack([header_section(report), category_section(section, report.min_posts, top_n=0)])
     return pack([header_section(report), movers_section(report), spikes_section(report)])
 
 

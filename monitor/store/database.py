@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from monitor.posts import Post, PostTags
 from monitor.store import schema
 from monitor.store.migrate import upgrade_to_head
+from monitor.store.statistics import refresh_if_stale
 
 
 @dataclass
@@ -92,8 +93,13 @@ class Store:
         return self.engine.dialect.name
 
     def upgrade(self) -> None:
-        """Apply Alembic migrations up to head."""
+        """Apply Alembic migrations up to head, then make sure the planner has statistics."""
         upgrade_to_head(self.engine)
+        refresh_if_stale(self.engine)
+
+    def refresh_statistics(self) -> list[str]:
+        """ANALYZE the tables whose planner statistics are stale (called after every bulk write)."""
+        return refresh_if_stale(self.engine)
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -115,6 +121,8 @@ class Store:
                 batch = []
         if batch:
             counts += self._upsert_batch(batch)
+        if counts.new:
+            refresh_if_stale(self.engine)
         return counts
 
     def _upsert_batch(self, batch: Sequence[Post]) -> UpsertCounts:
@@ -274,6 +282,9 @@ class Store:
         ]
         t = schema.posts
         with self.engine.begin() as conn:
+            sources = dict(conn.execute(select(t.c.id, t.c.source).where(t.c.id.in_(ids))).all())
+            for row in tag_rows:
+                row["source"] = sources.get(row["post_id"])
             conn.execute(delete(schema.post_tags).where(schema.post_tags.c.post_id.in_(ids)))
             if tag_rows:
                 conn.execute(insert(schema.post_tags), tag_rows)
@@ -283,6 +294,7 @@ class Store:
                 .values(lang=bindparam("b_lang"), tag_spans=bindparam("b_spans"), tagged_at=bindparam("b_now")),
                 updates,
             )
+        refresh_if_stale(self.engine)
 
     def tags_of(self, post_id: int) -> dict[str, list[str]]:
         """{'category': [...], 'entity': [...], 'interest': [...]} for one stored post."""

@@ -72,7 +72,7 @@ posts = Table(
     Column("tagged_at", UTCDateTime()),
     Column("tag_spans", JSON),
     UniqueConstraint("source", "external_id", name="uq_posts_source_external_id"),
-    Index("ix_posts_created_at", "created_at"),
+    Index("ix_posts_created_at_source", "created_at", "source"),  # migration 0004
 )
 
 post_tags = Table(
@@ -82,8 +82,9 @@ post_tags = Table(
     Column("kind", String(16), primary_key=True),  # category | entity | interest
     Column("label", String(128), primary_key=True),
     Column("created_at", UTCDateTime(), nullable=False),  # copy of posts.created_at for indexed aggregates
-    # post_id included so the digest's joins are index-only (migration 0003)
-    Index("ix_post_tags_kind_label_created_post", "kind", "label", "created_at", "post_id"),
+    Column("source", String(32)),  # copy of posts.source: per-source counts stay index-only (migration 0004)
+    # source and post_id included so the digest's counts and joins are index-only (migrations 0003, 0004)
+    Index("ix_post_tags_kind_label_created_source", "kind", "label", "created_at", "source", "post_id"),
     Index("ix_post_tags_created_at", "created_at"),
 )
 

@@ -13,8 +13,10 @@ from sqlalchemy import Connection
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Watchlist
 from pipelines.trends import queries
-from pipelines.trends.queries import PostRow, Window
+from pipelines.trends.coverage import Comparison, Coverage, build_coverage, comparable
+from pipelines.trends.queries import PostRow, SourceCounts, Window
 from pipelines.trends.report import (
+    Audience,
     CategorySection,
     InterestShare,
     LabelTrend,
@@ -23,21 +25,24 @@ from pipelines.trends.report import (
     TopPost,
     WeeklyReport,
 )
+from pipelines.trends.shares import SLOW_WEEKS, SlowWindow, WeeklyCounts, changes, finalise, slow_trend, slow_window, summed, weekly_change
 from pipelines.trends.spikes import Spike, SpikeRule, spikes_in_series
-from pipelines.trends.stats import compare_counts, compare_shares
+from pipelines.trends.stats import compare_counts, compare_share
 from pipelines.trends.terms import EmergingTerm, TermDoc, emerging_terms, extract_terms, watched_forms
-from pipelines.trends.weeks import IsoWeek, day_window, latest_complete_week, local_date
+from pipelines.trends.weeks import IsoWeek, check_not_future, day_window, latest_complete_week, local_date
 
 log = logging.getLogger(__name__)
 
 BASELINE_WEEKS = 4
+EXAMPLES = 2  # example posts behind each line of "What moved"
 
 
 def to_top_post(row: PostRow) -> TopPost:
     """A stored post row as shown in the digest (one-line snippet, raw text)."""
     snippet = " ".join((row.text or "").split())
     title = " ".join(row.title.split()) if row.title else None
-    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang)
+    metrics = tuple(sorted((k, float(v)) for k, v in row.metrics.items()))
+    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang, metrics, row.similar)
 
 
 def spike_rule(settings: Settings) -> SpikeRule:
@@ -46,42 +51,6 @@ def spike_rule(settings: Settings) -> SpikeRule:
     return SpikeRule(
         baseline_days=d.spike_baseline_days, k=d.spike_k, min_count=d.spike_min_count, cooldown_days=d.spike_cooldown_days
     )
-
-
-def _trend(
-    kind: str,
-    key: str,
-    label: str,
-    category: str | None,
-    counts: Sequence[int],
-    active: Sequence[bool],
-    activity: tuple[int, float],
-    settings: Settings,
-) -> LabelTrend:
-    """counts/active: per week, oldest first, the last one is the report week."""
-    min_count, alpha = settings.digest.min_count, settings.digest.significance
-    current = counts[-1]
-    prev_weeks = 1 if len(counts) >= 2 and active[-2] else 0
-    vs_previous = compare_counts(
-        current, counts[-2] if prev_weeks else 0, prev_weeks, min_count=min_count, alpha=alpha
-    )
-    base = [c for c, a in zip(counts[-1 - BASELINE_WEEKS : -1], active[-1 - BASELINE_WEEKS : -1], strict=True) if a]
-    vs_baseline = compare_counts(current, sum(base), len(base), min_count=min_count, alpha=alpha)
-    return LabelTrend(kind, key, label, category, current, activity[0], activity[1], vs_previous, vs_baseline)
-
-
-def _plus_pruned(
-    live: list[dict[str, int]], pruned: list[dict[tuple[str, str], int]], kind: str
-) -> list[dict[str, int]]:
-    """Live tag counts per window plus the counts of pruned posts of the same weeks."""
-    out = []
-    for counts, kept in zip(live, pruned, strict=True):
-        merged = dict(counts)
-        for (k, label), n in kept.items():
-            if k == kind:
-                merged[label] = merged.get(label, 0) + n
-        out.append(merged)
-    return out
 
 
 def _watched_terms(watchlist: Watchlist) -> set[str]:
@@ -101,26 +70,34 @@ def _term_docs(rows: Sequence[tuple[str | None, str]]) -> list[TermDoc]:
     return [TermDoc(extract_terms(text), author) for author, text in rows]
 
 
-def _daily_entity_counts(
-    conn: Connection, entities: Sequence[str], days: Sequence[date], tz: str
-) -> dict[str, list[int]]:
-    series = {name: [0] * len(days) for name in entities}
-    per_day = queries.tag_counts_by_window(conn, "entity", entities, [day_window(day, tz) for day in days])
-    for i, counts in enumerate(per_day):
-        for name, n in counts.items():
-            series[name][i] = n
-    return series
+def _coverage(conn: Connection, settings: Settings, days: Sequence[date], now: datetime) -> Coverage:
+    """Which sources were collected on each of `days` (from posts per day and collector runs)."""
+    tz = settings.timezone
+    windows = [day_window(d, tz) for d in days]
+    posts = [queries.post_counts(conn, w) for w in windows]
+    runs = queries.collector_runs(conn, (windows[0][0], windows[-1][1]))
+    disabled = [name for name, opts in settings.sources.items() if not opts.get("enabled", False)]
+    return build_coverage(
+        days, posts, [(s, local_date(t, tz), status) for s, t, status in runs], now_day=local_date(now, tz), disabled=disabled
+    )
 
 
 def _spikes(
-    conn: Connection, watchlist: Watchlist, settings: Settings, days: Sequence[date], report_days: set[date]
+    conn: Connection, watchlist: Watchlist, settings: Settings, days: Sequence[date], report_days: set[date], now: datetime
 ) -> list[Spike]:
+    """Spikes on `report_days`, counted on the sources collected on every day of `days` (a source
+    added mid-way is left out); days on which one of them was down or partly collected are
+    skipped: never a spike, never part of a baseline. Today's partial count is used as it is."""
+    coverage = _coverage(conn, settings, days, now)
+    sources = [s for s in coverage.sources if all(coverage.state(s, d) != "off" for d in days)]
+    missing = [any(coverage.state(s, d) in ("down", "partial") for s in sources) for d in days]
     names = [e.name for e in watchlist.entities]
-    series = _daily_entity_counts(conn, names, days, settings.timezone)
+    per_day = queries.tag_counts_by_window(conn, "entity", names, [day_window(d, settings.timezone) for d in days])
     rule = spike_rule(settings)
     found: list[Spike] = []
     for entity in watchlist.entities:
-        for spike in spikes_in_series(entity.name, entity.category, days, series[entity.name], rule):
+        series = [None if gap else summed(counts, entity.name, sources) for counts, gap in zip(per_day, missing, strict=True)]
+        for spike in spikes_in_series(entity.name, entity.category, days, series, rule):
             if spike.day in report_days:
                 found.append(spike)
     found.sort(key=lambda s: (s.day, -s.count, s.entity))
@@ -134,6 +111,19 @@ def _spike_alert(conn: Connection, watchlist: Watchlist, spike: Spike, settings:
     return SpikeAlert(spike, category.label if category else (spike.category or ""), tuple(to_top_post(r) for r in rows), settings.timezone)
 
 
+def _default_week(store, now: datetime, tz: str) -> IsoWeek:  # noqa: ANN001
+    """The latest week that has ended and holds posts (up to 12 weeks back), else the latest ended week."""
+    latest = latest_complete_week(now, tz)
+    with store.engine.connect() as conn:
+        for back in range(12):
+            candidate = latest.shift(-back)
+            window = candidate.window(tz)
+            pruned = queries.pruned_counts(conn, ["total"], [window])[0]
+            if queries.post_count(conn, window) or pruned:
+                return candidate
+    return latest
+
+
 def build_weekly_report(
     store,  # noqa: ANN001 - monitor.store.Store (kept untyped to avoid importing the engine set-up)
     watchlist: Watchlist,
@@ -141,22 +131,28 @@ def build_weekly_report(
     week: IsoWeek | str | None = None,
     *,
     now: datetime | None = None,
+    keywords_changed: datetime | None = None,
 ) -> WeeklyReport:
     """Compute one ISO week's report from the store.
 
-    week: an IsoWeek or '2026-W47'; default: the latest complete week at `now` (default: the
-    current time) in `settings.timezone`. Reads only indexed aggregates, the top posts, and a
-    text sample of at most `settings.digest.terms_sample` posts for this week and as many for the
-    four weeks before (for suggested keywords). Deterministic: the same stored data gives an
-    equal report.
+    keywords_changed: when the keywords file last changed; posts of the week tagged before it
+    are counted (`stale_posts`) so the digest can say that its tags are out of date.
+
+    week: an IsoWeek or '2026-W47'; default: the latest week that has ended at `now` (default: the
+    current time) in `settings.timezone` and holds posts. A week that has not begun raises
+    FutureWeekError. Reads only indexed aggregates, the top posts, and a text sample of at most
+    `settings.digest.terms_sample` posts for this week and as many for the four weeks before (for
+    suggested keywords). Deterministic: the same stored data and `now` give an equal report.
     """
     tz = settings.timezone
     opts = settings.digest
+    now = now or datetime.now(UTC)
     if isinstance(week, str):
         week = IsoWeek.parse(week)
     if week is None:
-        week = latest_complete_week(now or datetime.now(UTC), tz)
-    n_weeks = max(opts.chart_weeks, BASELINE_WEEKS + 1)
+        week = _default_week(store, now, tz)
+    check_not_future(week, now, tz)
+    n_weeks = max(opts.chart_weeks, BASELINE_WEEKS + 1, SLOW_WEEKS[0] + 1)
     weeks = [*week.previous(n_weeks - 1), week]
     windows: list[Window] = [w.window(tz) for w in weeks]
     current: Window = windows[-1]
@@ -171,7 +167,7 @@ def build_weekly_report(
             terms_result = _suggestions(store, watchlist, settings, current, baseline)
         else:
             terms_job = pool.submit(_suggestions, store, watchlist, settings, current, baseline)
-        figures = _aggregates(store, watchlist, settings, week, windows, baseline)
+        figures = _aggregates(store, watchlist, settings, week, weeks, now, keywords_changed)
         if terms_job is not None:
             terms_result = terms_job.result()
     suggested, docs_now, docs_base = terms_result
@@ -204,19 +200,24 @@ def _suggestions(
 
 @dataclass(frozen=True)
 class _Figures:
-    """What the aggregate queries return for one report (windows oldest first)."""
+    """What the aggregate queries return for one report."""
 
-    totals: list[int]
-    active: list[bool]
-    cat_counts: list[dict[str, int]]
-    ent_counts: list[dict[str, int]]
+    totals: dict[IsoWeek, dict[str, int]]  # live posts per source
+    pruned: dict[IsoWeek, dict[tuple[str, str], int]]  # pruned posts per (kind, label), all sources
+    cats: dict[IsoWeek, SourceCounts]
+    ents: dict[IsoWeek, SourceCounts]
+    conv: dict[IsoWeek, dict[tuple[str, str, str], int]]  # this week and the baseline weeks
+    coverage: Coverage
     cat_activity: dict[str, tuple[int, float]]
     ent_activity: dict[str, tuple[int, float]]
-    conv_now: dict[tuple[str, str], int]
-    conv_base: dict[tuple[str, str], int]
     tops: dict[str, list[PostRow]]
+    entity_tops: dict[str, list[PostRow]]
+    pair_tops: dict[tuple[str, str], list[PostRow]]
     langs: dict[str, int]
     alerts: tuple[SpikeAlert, ...]
+    freshness: tuple[int, int]  # (untagged posts, posts tagged before the keywords changed) this week
+    keywords_changed: datetime | None
+    cat_langs: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]  # (this week, baseline weeks)
 
 
 def _aggregates(
@@ -224,34 +225,89 @@ def _aggregates(
     watchlist: Watchlist,
     settings: Settings,
     week: IsoWeek,
-    windows: Sequence[Window],
-    baseline: Window,
+    weeks: Sequence[IsoWeek],
+    now: datetime,
+    keywords_changed: datetime | None,
 ) -> _Figures:
-    opts = settings.digest
+    opts, tz = settings.digest, settings.timezone
+    windows = [w.window(tz) for w in weeks]
     current = windows[-1]
     cat_keys = list(watchlist.categories)
     interest_keys = list(watchlist.interests)
     entity_names = [e.name for e in watchlist.entities]
     spike_days = [week.monday + timedelta(days=i) for i in range(-opts.spike_baseline_days, 7)]
+    ent_weeks = weeks[-SLOW_WEEKS[0] :]
+    conv_weeks = weeks[-1 - BASELINE_WEEKS :]
+    coverage_days = [d for w in weeks[-SLOW_WEEKS[0] - 1 :] for d in w.days()]
     with store.engine.connect() as conn:
         pruned = queries.pruned_counts(conn, ["total", "category", "entity"], windows)
-        live_totals = queries.post_counts_by_window(conn, windows)
-        totals = [n + p.get(("total", "*"), 0) for n, p in zip(live_totals, pruned, strict=True)]
-        active = [t > 0 for t in totals]
-        cat_counts = _plus_pruned(queries.tag_counts_by_window(conn, "category", cat_keys, windows), pruned, "category")
-        ent_windows = windows[-1 - BASELINE_WEEKS :]
-        ent_counts = _plus_pruned(
-            queries.tag_counts_by_window(conn, "entity", entity_names, ent_windows), pruned[-1 - BASELINE_WEEKS :], "entity"
-        )
+        totals = queries.post_counts_by_window(conn, windows)
+        cats = queries.tag_counts_by_window(conn, "category", cat_keys, windows)
+        ents = queries.tag_counts_by_window(conn, "entity", entity_names, [w.window(tz) for w in ent_weeks])
+        conv = [queries.category_interest_counts(conn, cat_keys, interest_keys, w.window(tz)) for w in conv_weeks]
+        coverage = _coverage(conn, settings, coverage_days, now)
         cat_activity = queries.label_activity(conn, "category", cat_keys, current)
         ent_activity = queries.label_activity(conn, "entity", entity_names, current)
-        conv_now = queries.category_interest_counts(conn, cat_keys, interest_keys, current)
-        conv_base = queries.category_interest_counts(conn, cat_keys, interest_keys, baseline)
         tops = queries.top_posts(conn, "category", cat_keys, current, opts.top_posts)
+        entity_tops = queries.top_posts(conn, "entity", entity_names, current, EXAMPLES)
+        pairs = [(c, i) for c in cat_keys for i in interest_keys]
+        pair_tops = queries.top_pair_posts(conn, pairs, current, EXAMPLES)
         langs = queries.language_counts(conn, current)
-        spikes = _spikes(conn, watchlist, settings, spike_days, set(week.days()))
+        freshness = queries.tag_freshness(conn, current, keywords_changed)
+        base_window = (windows[-1 - BASELINE_WEEKS][0], current[0])
+        cat_langs = (
+            queries.category_language_counts(conn, cat_keys, current),
+            queries.category_language_counts(conn, cat_keys, base_window),
+        )
+        spikes = _spikes(conn, watchlist, settings, spike_days, set(week.days()), now)
         alerts = tuple(_spike_alert(conn, watchlist, s, settings, 3) for s in spikes)
-    return _Figures(totals, active, cat_counts, ent_counts, cat_activity, ent_activity, conv_now, conv_base, tops, langs, alerts)
+    return _Figures(
+        dict(zip(weeks, totals, strict=True)),
+        dict(zip(weeks, pruned, strict=True)),
+        dict(zip(weeks, cats, strict=True)),
+        dict(zip(ent_weeks, ents, strict=True)),
+        dict(zip(conv_weeks, conv, strict=True)),
+        coverage,
+        cat_activity,
+        ent_activity,
+        tops,
+        entity_tops,
+        pair_tops,
+        langs,
+        alerts,
+        freshness,
+        keywords_changed,
+        cat_langs,
+    )
+
+
+def _series(live: Sequence[int], pruned: Sequence[int], started: Sequence[bool]) -> tuple[int | None, ...]:
+    """Weekly counts of all sources (pruned posts included); None for weeks before collection began."""
+    return tuple(n + p if s else None for n, p, s in zip(live, pruned, started, strict=True))
+
+
+def _interests(
+    watchlist: Watchlist, key: str, f: _Figures, week: IsoWeek, cmp: Comparison, min_count: int
+) -> list[InterestShare]:
+    src = cmp.sources
+    n = summed(f.cats.get(week, {}), key, src)
+    base_n = sum(summed(f.cats.get(w, {}), key, src) for w in cmp.baseline_weeks)
+    out = []
+    for ikey, interest in watchlist.interests.items():
+        def hits(w: IsoWeek) -> int:
+            counts = f.conv.get(w, {})
+            return sum(counts.get((key, ikey, s), 0) for s in src)
+
+        now_hits = hits(week)
+        base_hits = sum(hits(w) for w in cmp.baseline_weeks)
+        test = compare_share(now_hits, n, base_hits, base_n, 1 if cmp.baseline_weeks else 0, min_count=min_count)
+        out.append(
+            InterestShare(
+                ikey, interest.label, now_hits, now_hits / n if n else 0.0, base_hits, base_hits / base_n if base_n else 0.0,
+                test.p_value, test.direction, n, base_n,
+            )
+        )
+    return out
 
 
 def _assemble(
@@ -264,87 +320,137 @@ def _assemble(
     suggested: Sequence[EmergingTerm],
     docs: tuple[int, int],
 ) -> WeeklyReport:
-    opts = settings.digest
-    tz = settings.timezone
-    cat_keys = list(watchlist.categories)
-    interest_keys = list(watchlist.interests)
-    totals, active, cat_counts, ent_counts = f.totals, f.active, f.cat_counts, f.ent_counts
-    cat_activity, ent_activity, conv_now, conv_base, tops, langs = (
-        f.cat_activity, f.ent_activity, f.conv_now, f.conv_base, f.tops, f.langs
-    )
-    total_activity = (0, 0.0)
-    total = _trend("total", "total", "All posts", None, totals, active, total_activity, settings)
-    ent_active = active[-1 - BASELINE_WEEKS :]
-    sections: list[CategorySection] = []
-    for key in cat_keys:
-        series = [c.get(key, 0) for c in cat_counts]
-        trend = _trend(
-            "category", key, watchlist.categories[key].label, key, series, active, cat_activity.get(key, (0, 0.0)), settings
-        )
-        entities = []
+    opts, tz = settings.digest, settings.timezone
+    cov = f.coverage
+    cmp = comparable(cov, week, week.previous(BASELINE_WEEKS))
+    slow = slow_window(cov, week)
+    chart = list(weeks[-opts.chart_weeks :])
+    live_totals = [sum(f.totals[w].values()) for w in weeks]
+    pruned_totals = [f.pruned[w].get(("total", "*"), 0) for w in weeks]
+    has_data = [n + p > 0 for n, p in zip(live_totals, pruned_totals, strict=True)]
+    started = [any(has_data[: i + 1]) for i in range(len(weeks))]
+    cat_counts = WeeklyCounts(f.totals, f.cats)
+    ent_counts = WeeklyCounts(f.totals, f.ents)
+
+    def trend(kind: str, key: str, label: str, category: str | None, counts: WeeklyCounts, activity) -> LabelTrend:  # noqa: ANN001
+        raw = sum(n for (lab, _), n in counts.labels.get(week, {}).items() if lab == key)
+        raw += f.pruned[week].get((kind, key), 0)
+        vs_prev, vs_base = changes(counts, key, week, cmp, opts.min_count)
+        return LabelTrend(kind, key, label, category, raw, activity[0], activity[1], vs_prev, vs_base)
+
+    trends: list[LabelTrend] = []
+    slow_tests: list[tuple[float, str, int, float] | None] = []
+    per_category: list[tuple[str, list[int]]] = []  # category key, indices of its entities in `trends`
+    interests: list[list[InterestShare]] = []
+    seen_entities = {label for counts in f.ents.values() for (label, _), n in counts.items() if n}
+    for key, category in watchlist.categories.items():
+        trends.append(trend("category", key, category.label, key, cat_counts, f.cat_activity.get(key, (0, 0.0))))
+        slow_tests.append(_slow(cat_counts, key, slow, opts.min_count))
+        members = []
         for entity in watchlist.entities_in(key):
-            counts = [c.get(entity.name, 0) for c in ent_counts]
-            if not any(counts):
+            if entity.name not in seen_entities:
                 continue
-            entities.append(
-                _trend(
-                    "entity", entity.name, entity.name, key, counts, ent_active,
-                    ent_activity.get(entity.name, (0, 0.0)), settings,
-                )
+            members.append(len(trends))
+            trends.append(
+                trend("entity", entity.name, entity.name, key, ent_counts, f.ent_activity.get(entity.name, (0, 0.0)))
             )
-        entities.sort(key=lambda t: (-t.count, -t.vs_baseline.baseline, t.key))
-        base_total = sum(s for s, a in zip(series[-1 - BASELINE_WEEKS : -1], active[-1 - BASELINE_WEEKS : -1], strict=True) if a)
-        interests = []
-        for ikey in interest_keys:
-            hits, base_hits = conv_now.get((key, ikey), 0), conv_base.get((key, ikey), 0)
-            p, direction = compare_shares(
-                hits, trend.count, base_hits, base_total, min_count=opts.min_count, alpha=opts.significance
-            )
-            interests.append(
-                InterestShare(
-                    ikey,
-                    watchlist.interests[ikey].label,
-                    hits,
-                    hits / trend.count if trend.count else 0.0,
-                    base_hits,
-                    base_hits / base_total if base_total else 0.0,
-                    p,
-                    direction,
-                )
-            )
+            slow_tests.append(_slow(ent_counts, entity.name, slow, opts.min_count))
+        per_category.append((key, members))
+        interests.append(_interests(watchlist, key, f, week, cmp, opts.min_count))
+    trends, interests = finalise(trends, interests, slow_tests, opts.significance)
+
+    sections: list[CategorySection] = []
+    position = 0
+    for (key, members), shares in zip(per_category, interests, strict=True):
+        cat_trend = trends[position]
+        position += 1 + len(members)
+        entities = sorted((trends[i] for i in members), key=lambda t: (-t.count, -t.vs_baseline.baseline, t.key))
+        live = [sum(n for (lab, _), n in f.cats[w].items() if lab == key) for w in weeks]
+        pruned = [f.pruned[w].get(("category", key), 0) for w in weeks]
+        series = _series(live, pruned, started)
         sections.append(
             CategorySection(
-                trend,
-                tuple(series[-opts.chart_weeks :]),
+                cat_trend,
+                series[-opts.chart_weeks :],
                 tuple(entities),
-                tuple(to_top_post(r) for r in tops.get(key, [])),
-                tuple(interests),
+                tuple(to_top_post(r) for r in f.tops.get(key, [])),
+                tuple(shares),
+                _audience(key, f, week),
             )
         )
 
-    n_posts = totals[-1]
+    examples = [(f"category:{k}", tuple(to_top_post(r) for r in rows[:EXAMPLES])) for k, rows in sorted(f.tops.items())]
+    examples += [(f"entity:{k}", tuple(to_top_post(r) for r in rows)) for k, rows in sorted(f.entity_tops.items())]
+    examples += [(f"interest:{c}:{i}", tuple(to_top_post(r) for r in rows)) for (c, i), rows in sorted(f.pair_tops.items())]
+    total_live = sum(f.totals[week].values())
+    vs_prev_total = compare_share(0, 0, 0, 0, 0, min_count=opts.min_count)
+    src = cmp.sources
+    base_total = sum(cat_counts.total(w, src) for w in cmp.baseline_weeks)
+    vs_base_total = compare_counts(cat_counts.total(week, src), base_total, len(cmp.baseline_weeks), min_count=opts.min_count, alpha=opts.significance)
+    if cmp.previous:
+        vs_prev_total = compare_counts(cat_counts.total(week, src), cat_counts.total(week.shift(-1), src), 1, min_count=opts.min_count, alpha=opts.significance)
+    total = LabelTrend(
+        "total", "total", "All posts", None, total_live + pruned_totals[-1], 0, 0.0, vs_prev_total, vs_base_total
+    )
+    n_posts = total_live
     languages = tuple(
         LanguageShare(lang, n, n / n_posts if n_posts else 0.0)
-        for lang, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))
+        for lang, n in sorted(f.langs.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    log.info("weekly_report week=%s posts=%d sample_now=%d sample_base=%d", week, n_posts, docs[0], docs[1])
+    log.info("weekly_report week=%s posts=%d sources=%s sample_now=%d sample_base=%d", week, n_posts, ",".join(src), docs[0], docs[1])
     return WeeklyReport(
         week=week,
         timezone=tz,
         start=current[0],
         end=current[1],
-        chart_weeks=tuple(weeks[-opts.chart_weeks :]),
+        chart_weeks=tuple(chart),
         total=total,
-        total_series=tuple(totals[-opts.chart_weeks :]),
+        total_series=_series(live_totals, pruned_totals, started)[-opts.chart_weeks :],
         categories=tuple(sections),
-        interest_labels=tuple((k, watchlist.interests[k].label) for k in interest_keys),
+        interest_labels=tuple((k, watchlist.interests[k].label) for k in watchlist.interests),
         suggested_keywords=tuple(suggested),
         terms_docs=docs,
         spikes=f.alerts,
         languages=languages,
         min_count=opts.min_count,
         significance=opts.significance,
+        min_posts=opts.min_posts,
+        compared_sources=cmp.sources,
+        baseline_weeks=cmp.baseline_weeks,
+        excluded_sources=cmp.excluded,
+        gaps=tuple(cov.gaps(week)),
+        unfinished=cov.future(week),
+        examples=tuple(examples),
+        untagged_posts=f.freshness[0],
+        stale_posts=f.freshness[1],
+        keywords_changed=f.keywords_changed if f.freshness[1] else None,
     )
+
+
+def _audience(key: str, f: _Figures, week: IsoWeek) -> Audience:
+    """Language mix now vs the baseline weeks (all sources) and platform mix now, for one category."""
+    now_langs = {lang: n for (cat, lang), n in f.cat_langs[0].items() if cat == key}
+    base_langs = {lang: n for (cat, lang), n in f.cat_langs[1].items() if cat == key}
+    n, base_n = sum(now_langs.values()), sum(base_langs.values())
+    langs = [
+        (lang, now_langs.get(lang, 0) / n if n else 0.0, base_langs.get(lang, 0) / base_n if base_n else 0.0)
+        for lang in sorted(set(now_langs) | set(base_langs))
+    ]
+    langs.sort(key=lambda x: (-abs(x[1] - x[2]), -x[1], x[0]))
+    sources: dict[str, int] = {}
+    for (label, source), count in f.cats.get(week, {}).items():
+        if label == key:
+            sources[source] = sources.get(source, 0) + count
+    total = sum(sources.values())
+    mix = sorted(((s, c / total) for s, c in sources.items() if total), key=lambda x: (-x[1], x[0]))
+    return Audience(n, base_n, tuple(langs), tuple(mix))
+
+
+def _slow(counts: WeeklyCounts, key: str, window: SlowWindow | None, min_count: int) -> tuple[float, str, int, float] | None:
+    if window is None:
+        return None
+    p, direction, weeks = slow_trend(counts, key, window, min_count=min_count)
+    return p, direction, weeks, weekly_change(counts, key, window)
 
 
 def find_spikes(
@@ -367,7 +473,7 @@ def find_spikes(
     all_days = [today - timedelta(days=i) for i in range(rule.baseline_days + days - 1, -1, -1)]
     recent = set(all_days[-days:])
     with store.engine.connect() as conn:
-        spikes = _spikes(conn, watchlist, settings, all_days, recent)
+        spikes = _spikes(conn, watchlist, settings, all_days, recent, now)
         return [
             replace(_spike_alert(conn, watchlist, s, settings, top_posts), partial_day=s.day == today) for s in spikes
         ]

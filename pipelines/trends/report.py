@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pipelines.trends.coverage import Gap
 from pipelines.trends.spikes import Spike
 from pipelines.trends.stats import Change, Direction
 from pipelines.trends.terms import EmergingTerm
@@ -12,12 +13,25 @@ from pipelines.trends.weeks import IsoWeek
 
 
 @dataclass(frozen=True)
+class SlowTrend:
+    """A steady change of a label's share over the last `weeks` weeks (log-linear Poisson fit)."""
+
+    weeks: int
+    weekly_change: float  # relative change of the share per week, e.g. 0.15
+    p_value: float
+    q_value: float
+    direction: Direction
+
+
+@dataclass(frozen=True)
 class LabelTrend:
     """This week's figures for one category or one entity, with both comparisons.
 
+    `count` is every stored post of the week; `vs_previous` and `vs_baseline` compare the posts of
+    the sources collected in both periods as shares of those sources' posts (see Change).
     `vs_previous` compares with the previous week, `vs_baseline` with the mean of up to four
-    earlier weeks in which anything was collected. `direction` follows `vs_baseline` (steadier),
-    falling back to `vs_previous` when there is no 4-week history.
+    earlier weeks. `direction` follows `vs_baseline` (steadier), falling back to `vs_previous`
+    when there is no 4-week history. `slow` is set when the share moved steadily for 6–8 weeks.
     """
 
     kind: str  # "category" | "entity" | "total"
@@ -29,13 +43,17 @@ class LabelTrend:
     engagement: float
     vs_previous: Change
     vs_baseline: Change
+    slow: SlowTrend | None = None
+
+    @property
+    def deciding(self) -> Change:
+        """The comparison the direction is taken from."""
+        return self.vs_baseline if self.vs_baseline.baseline_weeks >= 2 else self.vs_previous
 
     @property
     def direction(self) -> Direction:
         """'rising', 'falling' or 'steady'."""
-        if self.vs_baseline.baseline_weeks >= 2:
-            return self.vs_baseline.direction
-        return self.vs_previous.direction
+        return self.deciding.direction
 
 
 @dataclass(frozen=True)
@@ -50,11 +68,14 @@ class TopPost:
     engagement: float
     created_at: datetime
     lang: str | None
+    metrics: tuple[tuple[str, float], ...] = ()  # the platform's own figures (score, likes, views…), sorted
+    similar: int = 0  # near-duplicates folded into this one
 
 
 @dataclass(frozen=True)
 class InterestShare:
-    """Share of one category's posts that carry one interest, this week vs the baseline weeks."""
+    """Share of one category's posts that carry one interest, this week vs the baseline weeks
+    (posts of the sources compared in both periods; `n` and `baseline_n` are the denominators)."""
 
     interest: str
     label: str
@@ -64,6 +85,9 @@ class InterestShare:
     baseline_share: float
     p_value: float
     direction: Direction
+    n: int = 0
+    baseline_n: int = 0
+    q_value: float = 1.0
 
     @property
     def delta_pp(self) -> float:
@@ -72,14 +96,25 @@ class InterestShare:
 
 
 @dataclass(frozen=True)
+class Audience:
+    """Who posted about one category: language mix this week vs the baseline weeks, and platform mix."""
+
+    n: int  # posts this week
+    baseline_n: int  # posts in the baseline weeks
+    languages: tuple[tuple[str, float, float], ...]  # (lang, share now, share before), biggest change first
+    sources: tuple[tuple[str, float], ...]  # (source, share now), biggest first
+
+
+@dataclass(frozen=True)
 class CategorySection:
     """Everything about one category for the week."""
 
     trend: LabelTrend
-    series: tuple[int, ...]  # weekly post counts aligned with WeeklyReport.chart_weeks
+    series: tuple[int | None, ...]  # weekly post counts aligned with chart_weeks; None before collection began
     entities: tuple[LabelTrend, ...]  # entities seen this week or in the baseline, by count
     top_posts: tuple[TopPost, ...]
     interests: tuple[InterestShare, ...]  # in watchlist interest order
+    audience: Audience | None = None
 
     @property
     def key(self) -> str:
@@ -136,7 +171,7 @@ class WeeklyReport:
     end: datetime  # UTC, exclusive
     chart_weeks: tuple[IsoWeek, ...]  # oldest first, ends with `week`
     total: LabelTrend
-    total_series: tuple[int, ...]
+    total_series: tuple[int | None, ...]
     categories: tuple[CategorySection, ...]  # watchlist order
     interest_labels: tuple[tuple[str, str], ...]  # (key, label) in watchlist order
     suggested_keywords: tuple[EmergingTerm, ...]
@@ -145,6 +180,20 @@ class WeeklyReport:
     languages: tuple[LanguageShare, ...]
     min_count: int
     significance: float
+    min_posts: int = 20  # shares on fewer posts are shown as "few posts"
+    compared_sources: tuple[str, ...] = ()  # sources collected in this week and the baseline weeks
+    baseline_weeks: tuple[IsoWeek, ...] = ()  # weeks the comparisons use
+    excluded_sources: tuple[str, ...] = ()  # sources with data that the comparisons leave out
+    gaps: tuple[Gap, ...] = ()  # sources down, partly collected, or not over yet this week
+    unfinished: bool = False  # the week has not ended yet
+    examples: tuple[tuple[str, tuple[TopPost, ...]], ...] = ()  # 'category:toy', 'entity:Labubu', 'interest:toy:shopping'
+    untagged_posts: int = 0  # posts of the week never tagged
+    stale_posts: int = 0  # posts of the week tagged before the keywords file last changed
+    keywords_changed: datetime | None = None  # set when stale_posts > 0
+
+    def examples_for(self, key: str) -> tuple[TopPost, ...]:
+        """Example posts behind one line of 'What moved' (key as in `examples`)."""
+        return next((posts for k, posts in self.examples if k == key), ())
 
     @property
     def first_day(self) -> date:
@@ -170,11 +219,27 @@ class WeeklyReport:
         found += [e for s in self.categories for e in s.entities if e.direction != "steady"]
         return sorted(found, key=lambda t: (-abs(t.vs_baseline.delta), t.kind, t.key))
 
+    def slow_movers(self) -> list[LabelTrend]:
+        """Categories and entities whose share moved steadily for 6–8 weeks."""
+        found = [s.trend for s in self.categories] + [e for s in self.categories for e in s.entities]
+        return [t for t in found if t.slow is not None and t.slow.direction != "steady"]
+
+    @property
+    def comparable(self) -> bool:
+        """True when some source was collected in this week and in at least one baseline week."""
+        return bool(self.compared_sources and self.baseline_weeks)
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a source was down, partly collected, or the week is not over."""
+        return bool(self.gaps) or self.unfinished
+
     def interest_movers(self) -> list[tuple[CategorySection, InterestShare]]:
         """(category, interest share) pairs whose share changed significantly."""
         return [(s, i) for s in self.categories for i in s.interests if i.direction != "steady"]
 
     @property
     def quiet(self) -> bool:
-        """Nothing moved: no rising/falling category or entity, no interest shift, no spike."""
-        return not (self.movers() or self.interest_movers() or self.spikes)
+        """Nothing moved although the week could be compared: no rising/falling category or entity,
+        no interest shift, no slow trend, no spike."""
+        return self.comparable and not (self.movers() or self.interest_movers() or self.slow_movers() or self.spikes)

@@ -55,8 +55,9 @@ class SpikePoint:
     threshold: float
 
 
-def detect_spikes(counts: Sequence[int], rule: SpikeRule = SpikeRule()) -> list[SpikePoint]:
-    """Indices of spike days in a daily series (oldest first).
+def detect_spikes(counts: Sequence[int | None], rule: SpikeRule = SpikeRule()) -> list[SpikePoint]:
+    """Indices of spike days in a daily series (oldest first); None marks a day without full data
+    (a source down): it is never a spike and never part of a baseline.
 
     Day i is compared with the `baseline_days` days before it (at least `min_history` of them):
     threshold = mean + k·sqrt(max(variance, mean, 1)) — the floor stops a flat, quiet series from
@@ -68,7 +69,9 @@ def detect_spikes(counts: Sequence[int], rule: SpikeRule = SpikeRule()) -> list[
     found: list[SpikePoint] = []
     last_elevated: int | None = None
     for i, count in enumerate(counts):
-        history = counts[max(0, i - rule.baseline_days) : i]
+        if count is None:
+            continue
+        history = [c for c in counts[max(0, i - rule.baseline_days) : i] if c is not None]
         if len(history) < rule.min_history:
             continue
         mean = sum(history) / len(history)
@@ -88,13 +91,13 @@ def spikes_in_series(
     entity: str,
     category: str | None,
     days: Sequence[date],
-    counts: Sequence[int],
+    counts: Sequence[int | None],
     rule: SpikeRule = SpikeRule(),
 ) -> list[Spike]:
     """detect_spikes on one entity's daily series, as Spike records."""
     if len(days) != len(counts):
         raise ValueError("days and counts differ in length")
     return [
-        Spike(entity, category, days[p.index], counts[p.index], p.mean, p.sd, p.threshold)
+        Spike(entity, category, days[p.index], counts[p.index] or 0, p.mean, p.sd, p.threshold)
         for p in detect_spikes(counts, rule)
     ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Direction = Literal["rising", "falling", "steady"]
@@ -141,24 +142,47 @@ def log_ratio(a: int, n1: int, b: int, n2: int, *, smoothing: float = 0.5) -> fl
 
 @dataclass(frozen=True)
 class Change:
-    """A count compared with a baseline (the previous week, or the mean of earlier weeks).
+    """A label's posts this week compared with the baseline weeks, as counts and as shares.
 
-    `pct` is only given when the baseline mean reaches the minimum count, so 1 → 3 is never "+200%".
-    `direction` is "rising"/"falling" only when the larger side clears the minimum count and the
-    exact Poisson-rate test gives p < alpha; otherwise "steady".
+    Counts are posts of the sources compared in both periods (`total` and `baseline_total` are all
+    their posts: the denominators). `pct` is the change of the count, only when the baseline mean
+    reaches the minimum count, so 1 → 3 is never "+200%". `p_value` tests the share (the count
+    given the total's change); `q_value` is its Benjamini–Hochberg adjustment over every label of
+    the report, and `direction` is "rising"/"falling" only when q < alpha and the larger side
+    clears the minimum count; otherwise "steady".
     """
 
     current: int
-    baseline: float
+    baseline: float  # mean weekly count over the baseline weeks
     baseline_weeks: int
     p_value: float
     direction: Direction
     pct: float | None
+    total: int = 0
+    baseline_total: float = 0.0  # mean weekly total over the baseline weeks
+    q_value: float = 1.0
 
     @property
     def delta(self) -> float:
         """current − baseline mean."""
         return self.current - self.baseline
+
+    @property
+    def share(self) -> float | None:
+        """This week's share of the compared sources' posts (None without posts)."""
+        return self.current / self.total if self.total else None
+
+    @property
+    def baseline_share(self) -> float | None:
+        """The baseline weeks' share (None without posts)."""
+        return self.baseline / self.baseline_total if self.baseline_total else None
+
+    @property
+    def delta_pp(self) -> float:
+        """Change of the share in percentage points (0 when either share is unknown)."""
+        if self.share is None or self.baseline_share is None:
+            return 0.0
+        return (self.share - self.baseline_share) * 100.0
 
 
 def compare_counts(
@@ -176,22 +200,104 @@ def compare_counts(
         elif current < mean and mean >= min_count:
             direction = "falling"
     pct = (current - mean) / mean * 100.0 if mean >= min_count else None
-    return Change(current, mean, baseline_weeks, p, direction, pct)
+    return Change(current, mean, baseline_weeks, p, direction, pct, current, mean, p)
 
 
-def compare_shares(
-    hits: int, total: int, base_hits: int, base_total: int, *, min_count: int, alpha: float
-) -> tuple[float, Direction]:
-    """(p-value, direction) of a share hits/total against base_hits/base_total (G² test, 1 df)."""
-    if total <= 0 or base_total <= 0:
-        return 1.0, "steady"
-    g2 = g2_2x2(hits, total, base_hits, base_total)
-    p = chi2_sf_1df(g2)
-    share, base_share = hits / total, base_hits / base_total
-    if p >= alpha or total < min_count:
-        return p, "steady"
-    if share > base_share and hits >= min_count:
-        return p, "rising"
-    if share < base_share and base_share * total >= min_count:
-        return p, "falling"
-    return p, "steady"
+def compare_share(
+    current: int, total: int, base_hits: int, base_total: int, baseline_weeks: int, *, min_count: int
+) -> Change:
+    """A label's count as a share of `total` posts vs `base_hits` of `base_total` over `baseline_weeks`.
+
+    Likelihood-ratio (G², 1 df) test of two binomial proportions, current of total vs base_hits of
+    base_total: a rise of the total volume alone is never a rise of the label. The direction is
+    provisional (before `apply_fdr`).
+    """
+    if baseline_weeks <= 0 or total <= 0 or base_total <= 0:
+        return Change(current, base_hits / baseline_weeks if baseline_weeks else 0.0, max(baseline_weeks, 0), 1.0, "steady", None, total, base_total / baseline_weeks if baseline_weeks else 0.0)
+    mean, mean_total = base_hits / baseline_weeks, base_total / baseline_weeks
+    p = chi2_sf_1df(g2_2x2(current, total, base_hits, base_total))
+    share, base_share = current / total, base_hits / base_total
+    direction: Direction = "steady"
+    if share > base_share and current >= min_count:
+        direction = "rising"
+    elif share < base_share and base_share * total >= min_count:
+        direction = "falling"
+    pct = (current - mean) / mean * 100.0 if mean >= min_count else None
+    return Change(current, mean, baseline_weeks, p, direction, pct, total, mean_total, p)
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order."""
+    n = len(p_values)
+    order = sorted(range(n), key=lambda i: p_values[i])
+    q = [1.0] * n
+    running = 1.0
+    for rank in range(n, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * n / rank)
+        q[i] = min(1.0, running)
+    return q
+
+
+def apply_fdr(changes: Sequence[Change], alpha: float) -> list[Change]:
+    """The changes with q-values over all of them; a provisional direction stays only when q < alpha."""
+    qs = benjamini_hochberg([c.p_value for c in changes])
+    return [replace(c, q_value=q, direction=c.direction if q < alpha else "steady") for c, q in zip(changes, qs, strict=True)]
+
+
+@dataclass(frozen=True)
+class TrendFit:
+    """A log-linear Poisson fit of weekly counts with the weekly totals as offset (quasi-Poisson errors)."""
+
+    weeks: int
+    slope: float  # change of log share per week
+    se: float
+    p_value: float
+
+    @property
+    def weekly_change(self) -> float:
+        """Relative change of the share per week, e.g. 0.15 for +15 %/week."""
+        return math.exp(self.slope) - 1.0
+
+
+def _information(points: Sequence[tuple[int, int, int]], a: float, b: float) -> tuple[list[float], float, float, float]:
+    """Fitted means and the Fisher information (aa, ab, bb) of the log-linear model at (a, b)."""
+    mu = [t * math.exp(a + b * w) for w, _, t in points]
+    h_aa = sum(mu)
+    h_ab = sum(w * m for (w, _, _), m in zip(points, mu, strict=True))
+    h_bb = sum(w * w * m for (w, _, _), m in zip(points, mu, strict=True))
+    return mu, h_aa, h_ab, h_bb
+
+
+def poisson_trend(counts: Sequence[int], totals: Sequence[int]) -> TrendFit | None:
+    """Fit log E[count_w] = a + b·w + log(total_w) by Newton's method; None when it cannot be fitted.
+
+    The standard error is scaled by the Pearson dispersion (at least 1), so week-to-week noise
+    larger than Poisson does not turn into a trend.
+    """
+    points = [(w, c, t) for w, (c, t) in enumerate(zip(counts, totals, strict=True)) if t > 0]
+    if len(points) < 3 or sum(c for _, c, _ in points) == 0:
+        return None
+    hits, exposure = sum(c for _, c, _ in points), sum(t for _, _, t in points)
+    a, b = math.log(hits / exposure), 0.0
+    for _ in range(50):
+        mu, h_aa, h_ab, h_bb = _information(points, a, b)
+        det = h_aa * h_bb - h_ab * h_ab
+        if det <= 0:
+            return None
+        g_a = sum(c - m for (_, c, _), m in zip(points, mu, strict=True))
+        g_b = sum(w * (c - m) for (w, c, _), m in zip(points, mu, strict=True))
+        step_a = (h_bb * g_a - h_ab * g_b) / det
+        step_b = (h_aa * g_b - h_ab * g_a) / det
+        a, b = a + step_a, b + step_b
+        if abs(step_a) < 1e-10 and abs(step_b) < 1e-10:
+            break
+    mu, h_aa, h_ab, h_bb = _information(points, a, b)
+    det = h_aa * h_bb - h_ab * h_ab
+    if det <= 0:
+        return None
+    pearson = sum((c - m) ** 2 / m for (_, c, _), m in zip(points, mu, strict=True) if m > 0)
+    dispersion = max(1.0, pearson / (len(points) - 2))
+    se = math.sqrt(dispersion * h_aa / det)
+    p = math.erfc(abs(b / se) / math.sqrt(2.0)) if se > 0 else 1.0
+    return TrendFit(len(points), b, se, p)

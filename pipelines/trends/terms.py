@@ -138,13 +138,14 @@ def watched_forms(phrases: Iterable[str]) -> set[str]:
 
 
 def is_watched(term: str, watched: set[str]) -> bool:
-    """True when the term is, or contains as whole words, a watched form (or is a watched hashtag)."""
+    """True when the term is a watched form (or hashtag), contains one as whole words, or is part of
+    one as whole words ('wukong' of 'black myth wukong': suggesting it would only repeat the name)."""
     if term in watched:
         return True
     if term.startswith("#"):
         return False
     padded = f" {term} "
-    return any(not w.startswith("#") and f" {w} " in padded for w in watched)
+    return any(not w.startswith("#") and (f" {w} " in padded or padded in f" {w} ") for w in watched)
 
 
 def document_frequencies(docs: Iterable[TermDoc]) -> tuple[Counter[str], int]:

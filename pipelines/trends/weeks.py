@@ -88,3 +88,14 @@ def week_containing(moment: datetime, tz: str | ZoneInfo) -> IsoWeek:
 def latest_complete_week(now: datetime, tz: str | ZoneInfo) -> IsoWeek:
     """The most recent week that has fully ended by `now` in `tz` (the week the Monday digest covers)."""
     return week_containing(now, tz).shift(-1)
+
+
+class FutureWeekError(ValueError):
+    """A digest was asked for a week that has not begun yet."""
+
+
+def check_not_future(week: IsoWeek, now: datetime, tz: str | ZoneInfo) -> None:
+    """Raise FutureWeekError when `week` starts after today in `tz`."""
+    current = week_containing(now, tz)
+    if week > current:
+        raise FutureWeekError(f"{week} has not begun yet (this week is {current}); choose {current.shift(-1)} or earlier")
