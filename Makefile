@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean install
+.PHONY: demo test bench clean install model
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) data/demo.db out
+
+# Rebuild the learned tagger (pipelines/tagging/model/classifier.npz) from the labelled files.
+model: $(VENV)/.installed
+	$(BIN)/pulse train

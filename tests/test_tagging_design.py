@@ -214,3 +214,14 @@ def test_a_retrain_with_the_same_seed_gives_the_same_tags(tmp_path: Path, watchl
         tags.append(list(tagger.tag_texts(texts)))
     assert tags[0] == tags[1]
     assert any(t.categories or t.interests for t in tags[0])
+
+
+def test_real_labelled_set_keeps_its_composition():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_real_posts", ROOT / "tests" / "data" / "check_real_posts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stats, errors = module.check()
+    assert errors == []
+    assert stats["posts"] >= 1500 and stats["no_label"] >= 300

@@ -73,7 +73,8 @@ def text_columns(ids: np.ndarray) -> np.ndarray:
 
 
 def rule_features(view: RuleView) -> list[str]:
-    """Stacking features: each rule label, a China tie, and each interest crossed with the tie."""
+    """Stacking features: each rule label, a China tie, each interest crossed with the tie, and each
+    pair of interests the rules found together (chain-store news matches food and business words)."""
     tie = bool(view.categories) or any(g in TIE_GROUPS for g in view.groups)
     feats = ["tie" if tie else "notie"]
     feats += ["rc:" + c for c in view.categories]
@@ -82,6 +83,7 @@ def rule_features(view: RuleView) -> list[str]:
     feats += ["g:" + g for g in view.groups]
     for interest in view.interests:
         feats += ["ri:" + interest, f"ri:{interest}&{'tie' if tie else 'notie'}"]
+    feats += [f"ri:{a}+{b}" for i, a in enumerate(view.interests) for b in view.interests[i + 1 :]]
     if view.categories:
         feats.append("rc:any")
     return feats

@@ -134,7 +134,8 @@ def train(
     usable = [i for i, _ in enumerate(data.labels) if data.targets[:, i].sum() >= MIN_POSITIVES]
     models, reports = {}, []
     for variant in VARIANTS:
-        x = data.features[variant]
+        used = np.unique(data.features[variant].indices)  # fit on the columns that occur (fast), map back after
+        x = data.features[variant][:, used]
         best_c, best_score, best_oof = C_GRID[0], -1.0, {}
         for c in C_GRID:
             oof = {i: _out_of_fold(x, data.targets[:, i], c, seed) for i in usable}
@@ -159,7 +160,8 @@ def train(
                 continue
             labels.append(data.labels[i])
             fitted = _fit(x, y, best_c, seed)
-            rows.append(sparse.csr_matrix(fitted.coef_.astype(np.float32)))
+            coef = fitted.coef_[0].astype(np.float32)
+            rows.append(sparse.csr_matrix((coef, used, [0, len(used)]), shape=(1, N_FEATURES)))
             intercepts.append(float(fitted.intercept_[0]))
             thresholds.append(threshold)
             reports.append(LabelReport(variant, data.labels[i], int(y.sum()), threshold, precision, recall, f1))
