@@ -225,3 +225,15 @@ def test_real_labelled_set_keeps_its_composition():
     stats, errors = module.check()
     assert errors == []
     assert stats["posts"] >= 1500 and stats["no_label"] >= 300
+
+
+def test_suggestions_point_at_catalogued_works_not_watched(watchlist):  # noqa: ANN001
+    from pipelines.trends.build import catalogued_terms
+    from pipelines.trends.terms import EmergingTerm
+
+    def term(text: str, related: tuple[str, ...] = ()) -> EmergingTerm:
+        return EmergingTerm(text, "phrase", 30, 2, 0.03, 0.002, 80.0, 1e-9, 3.9, 12, related)
+
+    marked = catalogued_terms([term("meteor garden"), term("#meteorgarden"), term("bus strike", ("garden",))], watchlist)
+    assert marked[0].catalogued == marked[1].catalogued == "Meteor Garden (drama)"
+    assert marked[2].catalogued == ""

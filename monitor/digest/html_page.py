@@ -168,6 +168,7 @@ def _suggestions(report: WeeklyReport) -> list[str]:
         f"<li><code>{_e(t.term)}</code> ({t.kind}): {t.docs} posts, {t.authors} authors — "
         f"{text.percent(t.share)} vs {text.percent(t.baseline_share)} before, G² {t.g2:.0f}"
         + (f"; same posts: {_e(', '.join(t.related[:4]))}" if t.related else "")
+        + (f"; catalogued: {_e(t.catalogued)}" if t.catalogued else "")
         + "</li>"
         for t in report.suggested_keywords
     ]

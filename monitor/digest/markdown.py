@@ -135,6 +135,7 @@ def _suggestions(report: WeeklyReport) -> list[str]:
             f"- `{term.term.replace('`', '')}` ({term.kind}): {term.docs} posts, {term.authors} authors "
             f"({text.percent(term.share)} vs {text.percent(term.baseline_share)} before, G² {term.g2:.0f})"
             + (f"; same posts: {md_escape(', '.join(term.related[:4]))}" if term.related else "")
+            + (f"; catalogued: {md_escape(term.catalogued)}" if term.catalogued else "")
         )
     return [*lines, ""]
 

@@ -141,6 +141,7 @@ def suggestions_section(report: WeeklyReport) -> str:
             f"<code>{esc(term.term)}</code> {term.docs} posts, {term.authors} authors "
             f"({text.percent(term.share)} vs {text.percent(term.baseline_share)})"
             + (f" — also {esc(', '.join(term.related[:4]))}" if term.related else "")
+            + (f" — catalogued: {esc(term.catalogued)}" if term.catalogued else "")
         )
     return "\n".join(lines)
 

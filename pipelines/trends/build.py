@@ -195,7 +195,25 @@ def _suggestions(
         min_docs=opts.terms_min_docs,
         limit=opts.suggest_limit,
     )
-    return suggested, len(docs_now), len(docs_base)
+    return catalogued_terms(suggested, watchlist), len(docs_now), len(docs_base)
+
+
+def catalogued_terms(terms: Sequence[EmergingTerm], watchlist: Watchlist) -> list[EmergingTerm]:
+    """Mark suggestions that name a work of the catalogue (a rising title the team does not watch yet)."""
+    from pipelines.tagging.catalogue import load_catalogue
+
+    index: dict[str, str] = {}
+    for entry in load_catalogue(watchlist.catalogue):
+        for spelling in (entry.name, *entry.aliases):
+            key = " ".join(spelling.casefold().split())
+            index.setdefault(key, f"{entry.name} ({entry.category})")
+            index.setdefault(key.replace(" ", ""), f"{entry.name} ({entry.category})")
+    out = []
+    for term in terms:
+        names = [index.get(" ".join(t.casefold().lstrip("#").split())) for t in (term.term, *term.related)]
+        found = next((n for n in names if n), "")
+        out.append(replace(term, catalogued=found) if found else term)
+    return out
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class EmergingTerm:
     log_ratio: float
     authors: int
     related: tuple[str, ...] = ()  # other terms found in (nearly) the same posts, e.g. the words of a phrase
+    catalogued: str = ""  # "Meteor Garden (drama)" when the term names a work of the catalogue
 
     @property
     def keyword(self) -> str:
