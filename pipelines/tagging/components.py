@@ -303,7 +303,7 @@ class TagRules(BatchPipe):
             if sure or category in categories or category in sure_categories or named:
                 categories.add(category)
                 for s, e in where:
-                    if sure:  # a place or dish inside a distinctive title is not an interest
+                    if sure or e - s >= 2:  # a place or dish inside a title ("The Great Wall") is not an interest
                         ent_spans.append((s, e))
                     spans.append(_span(doc, "work", name, s, e))
 
