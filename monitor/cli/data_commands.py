@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from monitor.cli import failures
 from monitor.cli.context import console, err_console, load_or_exit, open_store
 from monitor.importer import import_file
 from monitor.posts import write_post_line
@@ -28,10 +29,6 @@ def parse_day(value: str | None) -> datetime | None:
     return parsed
 
 
-EXIT_BAD_LINES = 3
-"""`pulse import` exit status when some lines were rejected (the good ones are stored)."""
-
-
 def import_posts(
     file: Annotated[Path, typer.Argument(help="JSONL file (.jsonl or .jsonl.gz): project format or Reddit dump lines.")],
     allow_bad_lines: Annotated[
@@ -40,11 +37,11 @@ def import_posts(
 ) -> None:
     """Load posts from a JSON Lines file; bad lines are reported with their numbers and skipped.
 
-    Exit status: 0 every line stored; 3 some lines rejected, the others stored; 1 the file could not
-    be read or the database stopped answering.
+    Exit status: 0 every line stored; 3 some lines rejected, the others stored; 4 the database
+    failed (down, read-only, full) after storing the lines before; 6 the file cannot be opened.
     """
     config = load_or_exit()
-    store = open_store(config)
+    store = open_store(config, create=True)
     with Progress(
         TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True
     ) as bar:
@@ -52,8 +49,8 @@ def import_posts(
         try:
             result = import_file(file, store, lambda n: bar.advance(task, n))
         except OSError as exc:
-            err_console.print(f"cannot open {file}: {exc.strerror or exc}", highlight=False)
-            raise typer.Exit(1) from None
+            err_console.print(f"error: cannot open {file}: {exc.strerror or exc}", highlight=False, markup=False)
+            raise typer.Exit(failures.EXIT_FILESYSTEM) from None
         finally:
             store.close()
     for error in result.errors[:50]:
@@ -65,11 +62,12 @@ def import_posts(
         f"imported {result.new} new, {result.updated} updated, {len(result.errors)} skipped{duplicates}", highlight=False
     )
     if result.stopped:
-        err_console.print(f"import stopped: {result.stopped}; run it again to continue (stored posts are not duplicated)",
+        err_console.print(f"error: import stopped {result.stopped}", highlight=False, markup=False, soft_wrap=True)
+        err_console.print("  the lines before it are stored: fix the cause and run it again (nothing is stored twice)",
                           highlight=False, markup=False)
-        raise typer.Exit(1)
+        raise typer.Exit(failures.EXIT_DATABASE)
     if result.errors and not allow_bad_lines:
-        raise typer.Exit(EXIT_BAD_LINES)
+        raise typer.Exit(failures.EXIT_BAD_LINES)
 
 
 def export_posts(

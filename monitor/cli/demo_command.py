@@ -11,6 +11,7 @@ import typer
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from monitor.atomic_file import write_atomic
 from monitor.cli.context import STATE, console, err_console, load_or_exit
 from monitor.collectors.jsonl_file import JsonlFileOptions
 from monitor.collectors.runner import run_source
@@ -70,8 +71,8 @@ def demo(
             markdown = render_markdown(weekly, [(c.name, c.caption) for c in charts])
             md_path = out / f"digest-{week}.md"
             html_path = out / f"digest-{week}.html"
-            md_path.write_text(markdown, encoding="utf-8")
-            html_path.write_text(render_html(weekly, charts), encoding="utf-8")
+            write_atomic(md_path, markdown)
+            write_atomic(html_path, render_html(weekly, charts))
             bar.advance(digest_task)
     finally:
         store.close()
