@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +17,8 @@ from monitor.importer import import_file
 from monitor.posts import write_post_line
 
 
-def parse_day(value: str | None) -> datetime | None:
-    """'2026-11-01' or a full ISO timestamp → aware UTC datetime."""
+def parse_day(value: str | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """'2026-11-01' (midnight in `zone`, UTC if None) or a full ISO timestamp → aware UTC datetime."""
     if value is None:
         return None
     try:
@@ -25,8 +26,8 @@ def parse_day(value: str | None) -> datetime | None:
     except ValueError:
         raise typer.BadParameter(f"expected a date like 2026-11-01, got {value!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    return parsed.astimezone(UTC)
 
 
 def import_posts(
@@ -71,14 +72,26 @@ def import_posts(
 
 
 def export_posts(
-    since: Annotated[str | None, typer.Option(help="First day (inclusive), e.g. 2026-11-01.")] = None,
-    until: Annotated[str | None, typer.Option(help="Last day (exclusive).")] = None,
+    since: Annotated[str | None, typer.Option(help="First day (inclusive), e.g. 2026-11-01, from midnight in the configured timezone.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (exclusive), midnight in the configured timezone.")] = None,
+    week: Annotated[str | None, typer.Option(help="An ISO week, e.g. 2026-W47: exactly the posts that week's digest counts.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """Write stored posts as JSON Lines, in creation order."""
+    """Write stored posts as JSON Lines, in creation order (days and weeks in the configured timezone)."""
+    from pipelines.trends.weeks import IsoWeek
+
     config = load_or_exit()
+    zone = ZoneInfo(config.settings.timezone)
+    if week is not None and (since or until):
+        raise typer.BadParameter("give --week or --since/--until, not both")
+    if week is not None:
+        try:
+            start, end = IsoWeek.parse(week).window(zone)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    else:
+        start, end = parse_day(since, zone), parse_day(until, zone)
     store = open_store(config)
-    start, end = parse_day(since), parse_day(until)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     count = 0
     try:
@@ -89,7 +102,12 @@ def export_posts(
         if output:
             out.close()
         store.close()
-    err_console.print(f"exported {count} posts", highlight=False)
+    span = f" created {_local(start, zone)} – {_local(end, zone)} ({zone.key})" if start or end else ""
+    err_console.print(f"exported {count} posts{span}", highlight=False)
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "…"
 
 
 def register(app: typer.Typer) -> None:

@@ -84,6 +84,20 @@ def demo(
         + (f", charts: {', '.join(str(p) for p in chart_paths)}" if chart_paths else ""),
         highlight=False,
     )
+    console.print(next_steps(database, week), highlight=False, markup=False)
+
+
+def next_steps(database: Path, week: IsoWeek) -> str:
+    """What to try after the demo, on the demo's database (a plain `pulse digest` would read config/pulse.yaml's)."""
+    url = f"sqlite:///{database}"
+    return (
+        "\nNext, on the demo database (`pulse` is .venv/bin/pulse; `source .venv/bin/activate` puts it on PATH):\n"
+        f"  export PULSE_DATABASE_URL={url}\n"
+        f"  .venv/bin/pulse digest --week {week} --format telegram\n"
+        "  .venv/bin/pulse db stats\n"
+        f"  .venv/bin/pulse export --week {week} > {week}.jsonl\n"
+        "Without PULSE_DATABASE_URL, pulse uses storage.url from config/pulse.yaml (a different, empty database)."
+    )
 
 
 def register(app: typer.Typer) -> None:
