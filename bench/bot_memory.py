@@ -25,18 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.posts import Post  # noqa: E402
+from bot_latency import fill  # noqa: E402  (this folder is on sys.path when run as a script)
 from monitor.store import Store  # noqa: E402
 from tests.bot_harness import CHAT, MEMBER, TOKEN, write_config  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
-WORDS = "labubu blind box haul genshin banner gacha game reelshort short drama queue unboxing weekend".split()
 COMMANDS = ["/search labubu", "/digest", "/trends", "/top", "/keywords", "/status", "/suggest", "/help", "/search genshin banner"]
 TARGET_MB = 50
 
 
-def fill(database_url: str, count: int) -> None:
-    """Store and tag `count` posts over the last four weeks."""
+def fill_tagged(database_url: str, count: int) -> None:
+    """bot_latency's posts over the last weeks, tagged as the bot would have tagged them."""
     import yaml
 
     from monitor.bot.tagging_jobs import tag_untagged
@@ -44,14 +43,8 @@ def fill(database_url: str, count: int) -> None:
     from pipelines.tagging import build_tagger
     from tests.bot_harness import KEYWORDS
 
+    fill(database_url, count)
     store = Store(database_url)
-    now = datetime.now(UTC)
-    store.upsert_posts(
-        Post(source="bench", id=str(i), author=f"a{i % 300}", url=f"https://example.org/{i}",
-             text=" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(25)),
-             created_at=now - timedelta(minutes=(i * 37) % (28 * 24 * 60)))
-        for i in range(count)
-    )
     tag_untagged(store, build_tagger(Watchlist.model_validate(yaml.safe_load(KEYWORDS))))
     store.close()
 
@@ -81,7 +74,7 @@ def main(posts: int, commands: int) -> int:
         folder = Path(tmp)
         db_url = f"sqlite:///{folder / 'bench.db'}"
         started = time.monotonic()
-        fill(db_url, posts)
+        fill_tagged(db_url, posts)
         print(f"filled and tagged {posts:,} posts in {time.monotonic() - started:.1f}s")
         config = write_config(folder / "config", fake.url, slot=datetime.now(UTC) - timedelta(days=3))
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "PULSE_DATABASE_URL": db_url, "PULSE_DOTENV": str(folder / "none")}
