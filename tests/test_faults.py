@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from monitor.cli import failures
 from tests.cli_helpers import invoke, stored_posts
@@ -82,3 +82,51 @@ def test_a_read_only_filesystem_reads_but_refuses_to_write(small_fs, tmp_path, c
     assert "read-only" in output or "readonly" in output
     code, output = invoke(["--config", cfg, "db", "stats"], capsys)
     assert "Traceback" not in output, output
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(180)
+def test_postgresql_going_away_mid_import_loses_nothing_and_a_rerun_finishes(postgres_database_url, tmp_path, config_dir):
+    """The database refuses connections halfway through an import; the run says where it stopped, the rerun completes."""
+    import os
+    import sys
+    import time
+
+    from sqlalchemy.engine import make_url
+
+    url = postgres_database_url
+    name = make_url(url).database
+    posts = _posts(tmp_path / "posts.jsonl", 60_000)
+    env = {**os.environ, "PULSE_DATABASE_URL": url, "PULSE_DOTENV": str(tmp_path / "none")}
+    argv = [sys.executable, "-m", "monitor", "--config", str(config_dir / "pulse.yaml"), "import", str(posts)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    admin = create_engine(os.environ["PULSE_TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")  # another database
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if stored_posts(url) >= 5000:
+                    break
+            except Exception:  # noqa: BLE001 - the schema may not exist yet
+                pass
+            time.sleep(0.05)
+        with admin.connect() as conn:  # the server stops taking this database's clients, and drops the import's
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                              " WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        output, _ = proc.communicate(timeout=120)
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    finally:
+        admin.dispose()
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == failures.EXIT_DATABASE, output
+    assert "Traceback" not in output and "error: import stopped at line" in output
+    first_lost = int(output.split("error: import stopped at line ")[1].split(",")[0])
+    stored = stored_posts(url)
+    assert stored == first_lost - 1  # exactly the batches before the failure, each committed whole
+    rerun = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"imported {60_000 - stored} new, {stored} updated, 0 skipped" in rerun.stdout
+    assert stored_posts(url) == 60_000
