@@ -176,7 +176,10 @@ def check_telegram(config: AppConfig, env: Mapping[str, str], *, online: bool, s
     chats = _chats(config)
     token = env.get("TELEGRAM_BOT_TOKEN", "")
     if not chats:
-        return [Check("telegram", "skip", "no telegram.chat_ids configured: digests are only written to files")]
+        skip = [Check("telegram", "skip", "no telegram.chat_ids configured: digests are only written to files")]
+        if online and token:  # a token that is set is checked for real, chats or not
+            return skip + asyncio.run(_telegram_online(config.settings.telegram.api_base_url, token, [], secrets))
+        return skip
     if not token:
         return [Check("telegram", "fail", f"TELEGRAM_BOT_TOKEN not set ({len(chats)} chat(s) configured)",
                       "create a bot with @BotFather and set TELEGRAM_BOT_TOKEN in .env")]

@@ -15,7 +15,8 @@ from monitor.store import Store
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
+BATCH = Store.BATCH
+"""One batch, one transaction: when the database fails, exactly the batches before are stored and counted."""
 
 
 @dataclass
@@ -35,7 +36,7 @@ class ImportResult:
 
 
 class StoreUnavailable(Exception):
-    """The database stopped answering; what was stored before stays stored."""
+    """The database cannot go on (down, read-only, disk full); what was stored before stays stored."""
 
 
 def _is_connection_error(exc: DBAPIError) -> bool:
@@ -101,6 +102,6 @@ def import_file(path: Path, store: Store, progress: Callable[[int], None] | None
                 progress(len(batch))
         except StoreUnavailable as exc:
             first = batch[0][0] if batch else 0
-            result.stopped = f"the database stopped answering at line {first}: {exc}"
+            result.stopped = f"at line {first}, the database failed: {exc}"
     result.errors.sort(key=lambda e: e.line)
     return result

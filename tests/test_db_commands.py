@@ -441,3 +441,13 @@ def test_doctor_online_with_a_good_source_and_a_revoked_telegram_token(config_di
     assert token_line.startswith("FAIL") and "fix: the token is wrong or revoked" in token_line
     assert "REVOKED-token" not in "\n".join(lines)
     assert not any(line[5:].startswith("telegram chat") for line in lines)
+
+
+def test_doctor_online_checks_a_made_up_token_even_without_chats(config_dir, cli_env, tmp_path, doctor_sources, telegram):
+    db = f"sqlite:///{tmp_path / 'pulse.db'}"
+    Store(db).close()
+    cli_env.update(PULSE_DATABASE_URL=db, TELEGRAM_BOT_TOKEN="123456:made-up-token")
+    code, lines = _doctor(config_dir, "--online", sources={}, telegram={"api_base_url": telegram.url, "chat_ids": []})
+    assert code == 1
+    assert _line(lines, "telegram token").startswith("FAIL") and "made-up" not in "\n".join(lines)
+    assert telegram.requests_to("/bot123456:made-up-token/getMe")

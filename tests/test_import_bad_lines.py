@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from monitor import post_lines
 from monitor.cli.main import app
 from monitor.importer import import_file
-from monitor.store import Store, schema
+from monitor.store import Store
+from tests.cli_helpers import stored_posts
 
 runner = CliRunner()
 
@@ -51,15 +52,8 @@ BAD_LINES: list[tuple[bytes, str]] = [
 ]
 
 
-def _count(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(schema.posts)).scalar_one()
-    engine.dispose()
-    return count
 
-
-def test_each_bad_line_is_reported_with_its_number_and_every_good_line_is_stored(
+def test_each_bad_line_is_reported_with_its_number_and_every_good_line_isstored_posts(
     tmp_path: Path, config_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ):
     lines: list[bytes] = []
@@ -83,7 +77,7 @@ def test_each_bad_line_is_reported_with_its_number_and_every_good_line_is_stored
         assert reported and reason in reported[0], (number, reason, reported)
     good = len(BAD_LINES) + 1
     assert f"imported {good} new, 0 updated, {len(BAD_LINES)} skipped" in result.output
-    assert _count(database_url) == good
+    assert stored_posts(database_url) == good
 
     result = runner.invoke(app, ["--config", cfg, "import", "--allow-bad-lines", str(path)])
     assert result.exit_code == 0, result.output
@@ -111,7 +105,7 @@ def test_a_truncated_gzip_keeps_the_lines_before_the_break_and_says_so(tmp_path:
     result = runner.invoke(app, ["--config", str(config_dir / "pulse.yaml"), "import", str(path)])
     assert result.exit_code == 3, result.output
     assert "file unreadable from here on (truncated or corrupt" in result.output
-    stored = _count(f"sqlite:///{tmp_path / 'p.db'}")
+    stored = stored_posts(f"sqlite:///{tmp_path / 'p.db'}")
     assert 100 < stored < 2000
     assert f"imported {stored} new, 0 updated, 1 skipped" in result.output
 
@@ -149,4 +143,4 @@ def test_a_line_the_database_rejects_costs_only_itself(tmp_path: Path):
     result = import_file(path, store)
     store.close()
     assert [(e.line, e.message) for e in result.errors] == [(5, "the database rejected it: refused by trigger")]
-    assert result.new == 9 and _count(url) == 9
+    assert result.new == 9 and stored_posts(url) == 9

@@ -43,10 +43,18 @@ def test_tag_file_adds_tag_fields_to_each_line(tmp_path: Path, config_dir: Path)
     assert rows[2]["entities"] == ["Genshin Impact"] and rows[2]["interests"] == ["travel", "food"]
 
 
+def _add_first_entity(keywords: Path, entry: str) -> int:
+    """Insert `entry` as the first item under `entities:` (sections may follow the list); returns its line."""
+    lines = keywords.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = lines.index("entities:\n") + 1
+    lines.insert(at, f"  - {entry}\n")
+    keywords.write_text("".join(lines), encoding="utf-8")
+    return at + 1
+
+
 def test_tag_file_uses_an_edited_keywords_file(tmp_path: Path, config_dir: Path):
     keywords = config_dir / "keywords.yaml"
-    text = keywords.read_text(encoding="utf-8")
-    keywords.write_text(text + "  - {name: Wukong Bot, category: toy, aliases: [wukong robot]}\n", encoding="utf-8")
+    _add_first_entity(keywords, "{name: Wukong Bot, category: toy, aliases: [wukong robot]}")
     source = _write(tmp_path / "in.jsonl", POSTS[1:2])
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["--config", str(config_dir / "pulse.yaml"), "tag", "-i", str(source), "-o", str(out)])
@@ -56,12 +64,11 @@ def test_tag_file_uses_an_edited_keywords_file(tmp_path: Path, config_dir: Path)
 
 def test_tag_reports_a_broken_keywords_file_with_its_line(tmp_path: Path, config_dir: Path):
     keywords = config_dir / "keywords.yaml"
-    keywords.write_text(keywords.read_text(encoding="utf-8") + "  - {name: Bad, category: toy, aliases: ['re:[']}\n", encoding="utf-8")
-    line = len(keywords.read_text(encoding="utf-8").splitlines())
+    line = _add_first_entity(keywords, "{name: Bad, category: toy, aliases: ['re:[']}")
     source = _write(tmp_path / "in.jsonl", POSTS[:1])
     result = runner.invoke(app, ["--config", str(config_dir / "pulse.yaml"), "tag", "-i", str(source)])
     assert result.exit_code == 1
-    assert f"keywords.yaml:{line}: entities[76].aliases" in result.output
+    assert f"keywords.yaml:{line}: entities[0].aliases" in result.output
     assert "invalid regular expression" in result.output
 
 

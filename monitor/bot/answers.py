@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ def post_line(text: str, url: str | None, source: str, created_at: datetime, eng
     link = safe_url(url)
     if link:
         label = f'<a href="{html.escape(link, quote=True)}">{label}</a>'
-    meta = f"{html.escape(one_line(source))}, {created_at:%Y-%m-%d}"
+    meta = f"{html.escape(one_line(source))}, {created_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if engagement:
         meta += f", {engagement:g} interactions"
     return f"• {label} <i>({meta})</i>"

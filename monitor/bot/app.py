@@ -18,6 +18,7 @@ from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from monitor.bot import answers, handlers
 from monitor.bot.access import ACCESS_GROUP, access_handler
 from monitor.bot.delivery import Sender, bot_api_url, bot_file_url
+from monitor.bot.memory import limit_malloc_arenas, use_small_worker_pool
 from monitor.bot.reload import ConfigReloader
 from monitor.bot.runtime import PulseApplication, PulseContext, Runtime, Snapshot, TaggerFactory, default_tagger_factory
 from monitor.bot.scheduler import PulseScheduler
@@ -193,6 +194,9 @@ async def run_until_signal(
     """`pulse run`: serve until SIGTERM or SIGINT; with `exit_deadline`, the process ends that many seconds after it."""
     stop = asyncio.Event()
     install_signal_handlers(stop)
+    if exit_deadline is not None:  # the real process (the CLI): also bound its memory
+        limit_malloc_arenas()
+        use_small_worker_pool(asyncio.get_running_loop())
     if exit_deadline is None:
         await serve(runtime, token, stop, options)
         return

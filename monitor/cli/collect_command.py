@@ -44,7 +44,7 @@ def collect(
     if not names:
         err_console.print("no source is enabled; enable one under `sources:` in the config")
         raise typer.Exit(1)
-    store = None if dry_run else open_store(config)
+    store = None if dry_run else open_store(config, create=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("collecting", total=None)
 

@@ -22,6 +22,7 @@ class CliState:
 
     config_path: Path | None = None
     verbosity: int = 0
+    database_url: str | None = None  # once the config is loaded: its password is redacted from errors
     env: dict[str, str] = field(default_factory=load_environment)
 
 
@@ -42,13 +43,44 @@ def load_or_exit(config_path: Path | None = None) -> AppConfig:
         print_config_errors(exc)
         raise typer.Exit(1) from None
     protect(url_password(config.database_url))  # a password in storage.url never reaches the log
+    STATE.database_url = config.database_url
     for warning in config.warnings:
         err_console.print(f"[yellow]warning[/yellow] {warning}", highlight=False, soft_wrap=True)
     return config
 
 
-def open_store(config: AppConfig):  # noqa: ANN201
-    """The store at the configured URL, migrated to the newest schema."""
+def open_store(config: AppConfig, *, create: bool = False):  # noqa: ANN201
+    """The store at the configured URL, migrated to the newest schema.
+
+    Only commands that write posts (`create=True`: import, collect, run, db upgrade) may create a
+    SQLite file; the others fail with DatabaseMissing instead of leaving an empty database behind.
+    """
     from monitor.store import Store
 
-    return Store(config.database_url)
+    if not create:
+        require_existing_database(config.database_url)
+    store = Store(config.database_url)
+    if create and store.dialect == "sqlite":
+        _check_writable(store)
+    return store
+
+
+def _check_writable(store) -> None:  # noqa: ANN001
+    """Fail now, not after an hour of collecting, if SQLite opened the file read-only (a write that is rolled back)."""
+    with store.engine.connect() as conn:
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+        conn.rollback()
+
+
+def require_existing_database(url: str) -> None:
+    """Raise DatabaseMissing if `url` names a SQLite file that does not exist."""
+    from sqlalchemy.engine import make_url
+
+    from monitor.cli.failures import DatabaseMissing
+
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+        if not Path(database).expanduser().is_file():
+            raise DatabaseMissing(f"no database at {database}")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store
+from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store, require_existing_database
 
 db_app = typer.Typer(help="Database schema, statistics and retention.", no_args_is_help=True)
 
@@ -44,7 +44,7 @@ def _say(line: str) -> None:
 def upgrade() -> None:
     """Apply database migrations up to the newest schema."""
     config = load_or_exit()
-    store = open_store(config)
+    store = open_store(config, create=True)
     store.close()
     _say("database is at the newest schema")
 
@@ -56,6 +56,7 @@ def stats() -> None:
     from monitor.store.maintenance import database_stats
 
     config = load_or_exit()
+    require_existing_database(config.database_url)  # a mistyped path creates nothing
     store = Store(config.database_url, migrate=False)
     try:
         info = database_stats(store)

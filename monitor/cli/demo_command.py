@@ -11,6 +11,7 @@ import typer
 from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from monitor.atomic_file import write_atomic
 from monitor.cli.context import STATE, console, err_console, load_or_exit
 from monitor.collectors.jsonl_file import JsonlFileOptions
 from monitor.collectors.runner import run_source
@@ -70,8 +71,8 @@ def demo(
             markdown = render_markdown(weekly, [(c.name, c.caption) for c in charts])
             md_path = out / f"digest-{week}.md"
             html_path = out / f"digest-{week}.html"
-            md_path.write_text(markdown, encoding="utf-8")
-            html_path.write_text(render_html(weekly, charts), encoding="utf-8")
+            write_atomic(md_path, markdown)
+            write_atomic(html_path, render_html(weekly, charts))
             bar.advance(digest_task)
     finally:
         store.close()
@@ -82,6 +83,20 @@ def demo(
         f"Digest for {week}: {md_path} and {html_path}"
         + (f", charts: {', '.join(str(p) for p in chart_paths)}" if chart_paths else ""),
         highlight=False,
+    )
+    console.print(next_steps(database, week), highlight=False, markup=False)
+
+
+def next_steps(database: Path, week: IsoWeek) -> str:
+    """What to try after the demo, on the demo's database (a plain `pulse digest` would read config/pulse.yaml's)."""
+    url = f"sqlite:///{database}"
+    return (
+        "\nNext, on the demo database (`pulse` is .venv/bin/pulse; `source .venv/bin/activate` puts it on PATH):\n"
+        f"  export PULSE_DATABASE_URL={url}\n"
+        f"  .venv/bin/pulse digest --week {week} --format telegram\n"
+        "  .venv/bin/pulse db stats\n"
+        f"  .venv/bin/pulse export --week {week} > {week}.jsonl\n"
+        "Without PULSE_DATABASE_URL, pulse uses storage.url from config/pulse.yaml (a different, empty database)."
     )
 
 

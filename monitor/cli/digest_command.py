@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from monitor.atomic_file import write_atomic
 from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def digest(
         if out is not None:
             paths = [*save_charts(charts, out)]
             target = out / f"{report.week}.{suffix}"
-            target.write_text(body, encoding="utf-8")
+            write_atomic(target, body)
             paths.insert(0, target)
             for path in paths:
                 console.print(f"wrote {path}", highlight=False, markup=False)

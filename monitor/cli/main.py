@@ -18,9 +18,10 @@ from monitor.cli import (
     tag_commands,
     train_command,
 )
-from monitor.cli.context import STATE
+from monitor.cli import failures
+from monitor.cli.context import STATE, err_console
 from monitor.logging_setup import configure_logging
-from monitor.secrets import load_environment
+from monitor.secrets import load_environment, redact, secret_values, url_password
 
 app = typer.Typer(
     name="pulse",
@@ -59,6 +60,16 @@ for module in (
     module.register(app)
 
 
-def run() -> None:
-    """Console-script entry point."""
-    app()
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point: any failure becomes one or two lines and an exit status (traceback with -v)."""
+    try:
+        app(args=argv, prog_name="pulse")
+    except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - the last line of defence for the user
+        failure = failures.describe(exc)
+        secrets = [*secret_values(STATE.env), *([p] if (p := url_password(STATE.database_url)) else [])]
+        if STATE.verbosity >= 1:
+            err_console.print(redact(failures.format_traceback(exc), secrets), highlight=False, markup=False, soft_wrap=True)
+        err_console.print(f"error: {redact(failure.message, secrets)}", highlight=False, markup=False, soft_wrap=True)
+        if failure.hint:
+            err_console.print(f"  {failure.hint}", highlight=False, markup=False, soft_wrap=True)
+        raise SystemExit(failure.code) from None

@@ -28,7 +28,7 @@ def run(
         raise typer.Exit(1)
     if not config.settings.telegram.chat_ids:
         err_console.print("[yellow]warning[/yellow] telegram.chat_ids is empty: nobody will get answers or digests", highlight=False)
-    store = open_store(config)
+    store = open_store(config, create=True)
     runtime = make_runtime(config, STATE.env, store)
     options = RunOptions(poll_timeout=poll_timeout, catch_up_at_start=not no_catch_up)
     asyncio.run(run_until_signal(runtime, token, options, exit_deadline=EXIT_DEADLINE))

@@ -18,6 +18,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from monitor.atomic_file import write_atomic
 from monitor.digest import text
 from monitor.digest.fonts import chart_families
 from pipelines.trends.report import CategorySection, LabelTrend, WeeklyReport
@@ -231,6 +232,6 @@ def save_charts(charts: Sequence[Chart], out_dir: Path) -> list[Path]:
     paths = []
     for chart in charts:
         path = out_dir / chart.name
-        path.write_bytes(chart.png)
+        write_atomic(path, chart.png)  # a full disk leaves no 0-byte PNG behind
         paths.append(path)
     return paths
