@@ -13,7 +13,7 @@ from sklearn.model_selection import KFold
 
 from monitor.config.watchlist import Watchlist
 from pipelines.tagging.classifier import FEATURES, N_FEATURES, VARIANTS, Classifier, LinearModel, featurize, rule_view
-from pipelines.tagging.evaluation import GoldPost, load_gold
+from pipelines.tagging.evaluation import GoldPost, load_gold, with_mode
 
 MIN_POSITIVES = 8
 """A label with fewer positive examples in the training data keeps the rules' decision."""
@@ -48,18 +48,13 @@ class LabelReport:
     f1: float
 
 
-def rules_only(watchlist: Watchlist) -> Watchlist:
-    """The same watchlist with the learned model switched off (the model's input is the rules' output)."""
-    return watchlist.model_copy(update={"model": watchlist.model.model_copy(update={"mode": "rules"})})
-
-
 def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingData:
     """Run the rules over the posts and build both variants' features and the label matrix."""
     from pipelines.tagging.classifier import token_ids
     from pipelines.tagging.components import TAGS_KEY, doc_groups
     from pipelines.tagging.pipeline import build_pipeline
 
-    nlp = build_pipeline(rules_only(watchlist))
+    nlp = build_pipeline(with_mode(watchlist, "rules"))  # the model's input is the rules' output
     entity_category = {e.name: e.category for e in watchlist.entities}
     labels = [f"cat:{c}" for c in watchlist.categories] + [f"int:{i}" for i in watchlist.interests]
     tokens, views = [], []
