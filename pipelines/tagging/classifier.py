@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import murmurhash3_32
+from murmurhash import hash as murmur32
 
 from monitor.posts import PostTags
 
 N_FEATURES = 2**18
-FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v1"
+FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v2"
 """Names the feature scheme; a model file built for another scheme is refused with a clear message."""
 MAX_TOKENS = 200
 """Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
@@ -105,7 +105,7 @@ def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None)
 
 def feature_column(feature: str) -> int:
     """The column of a named feature (rule features: `tie`, `rc:drama`, `ri:travel&notie`…)."""
-    return int(murmurhash3_32(feature, seed=0, positive=True)) % N_FEATURES
+    return (murmur32(feature) & 0x7FFFFFFF) % N_FEATURES
 
 
 def rule_columns(view: RuleView) -> list[int]:
