@@ -1,11 +1,12 @@
-"""spaCy components of the tagger, registered as factories: language, keyword matcher, tag rules."""
+"""spaCy components of the tagger, registered as factories: language, keyword matcher, tag rules, learned model."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -442,8 +443,12 @@ class ModelTags(BatchPipe):
         """A span on the token whose own weight counts most for `label` (the whole text if none does)."""
         from pipelines.tagging.classifier import N_FEATURES
 
-        weights = self.model.weights.getrow(row).toarray()[0]
-        own = weights[(tokens % N_FEATURES).astype(int)] if len(tokens) else weights[:0]
+        weights = self.model.weights
+        start, end = weights.indptr[row], weights.indptr[row + 1]
+        columns, values = weights.indices[start:end], weights.data[start:end]  # sorted columns of one label
+        wanted = (tokens % N_FEATURES).astype(columns.dtype)
+        at = np.minimum(np.searchsorted(columns, wanted), max(len(columns) - 1, 0))
+        own = np.where(columns[at] == wanted, values[at], 0.0) if len(columns) and len(wanted) else np.zeros(0)
         if not len(own) or own.max() <= 0:
             span = {"kind": kind, "label": label, "text": "", "start": 0, "end": 0}
         else:
