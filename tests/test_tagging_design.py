@@ -151,6 +151,37 @@ def test_a_broken_catalogue_file_is_a_located_config_error(tmp_path: Path):
     assert "catalogue file 'missing.yaml' not found" in text
 
 
+# -- word stems for inflected languages --------------------------------------------------------
+
+
+def _with_travel_weak(tmp_path: Path, lang: str, values: list[str]) -> Path:
+    data = yaml.safe_load(KEYWORDS.read_text(encoding="utf-8"))
+    data["interests"]["travel"]["weak"] = {lang: values}
+    data["model"] = {"mode": "rules"}
+    keywords = tmp_path / "keywords.yaml"
+    keywords.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return keywords
+
+
+def test_a_word_stem_matches_inflected_forms_at_the_start_of_a_word(tmp_path: Path):
+    tagger = Tagger(load_watchlist(_with_travel_weak(tmp_path, "xx", ["zwervel*"])))
+    for text in ("Zwervelden drie weken door Chengdu", "we gingen zwervelen in Chengdu", "ZWERVELTOCHT: Chengdu!"):
+        result = tag(tagger, text)
+        assert result.interests == ["travel"], text
+        assert any(sp["kind"] == "interest" and sp["text"].lower().startswith("zwervel") for sp in result.spans), text
+    assert tag(tagger, "onzwervelbaar in Chengdu").interests == []  # inside a word: no
+    assert tag(tagger, "zwervelden drie weken door Osaka").interests == []  # still needs its China tie
+
+
+@pytest.mark.parametrize("bad", ["ab*", "two words*", "mid*dle*", "*"])
+def test_a_malformed_word_stem_is_a_located_config_error(tmp_path: Path, bad: str):
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(_with_travel_weak(tmp_path, "xx", ["trip", bad]))
+    message = str(caught.value)
+    assert "keywords.yaml:" in message and "interests.travel.weak.xx: word stem" in message
+    assert repr(bad) in message
+
+
 def test_bundled_catalogue_is_valid_and_large():
     entries = builtin_entries()
     assert len(entries) >= 1500

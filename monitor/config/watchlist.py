@@ -13,6 +13,8 @@ from monitor.config.user_regex import compile_user_regex
 
 REGEX_PREFIX = "re:"
 GROUP_PREFIX = "@"
+STEM_SUFFIX = "*"
+"""`путешеств*`: any word that starts with the stem (inflected forms in any language)."""
 BUILTIN_GROUPS = frozenset({"culture"})
 """`@culture` in a context list is satisfied when the post got at least one category."""
 
@@ -20,7 +22,7 @@ _LANG_KEY = re.compile(r"^(any|[a-z]{2,3})$")
 
 
 def check_pattern(value: str) -> str:
-    """A phrase, `re:<regex>` or `@group`; reject what can never match or does not compile."""
+    """A phrase, `stem*`, `re:<regex>` or `@group`; reject what can never match or does not compile."""
     text = value.strip()
     if text.startswith(REGEX_PREFIX):
         body = text[len(REGEX_PREFIX) :]
@@ -29,6 +31,12 @@ def check_pattern(value: str) -> str:
         compiled = compile_user_regex(body)  # RE2: ValueError for what it cannot run in linear time
         if compiled.fullmatch(""):
             raise ValueError(f"regular expression {body!r} matches the empty string")
+        return text
+    if text.endswith(STEM_SUFFIX):
+        stem = text[: -len(STEM_SUFFIX)]
+        letters = sum(ch.isalpha() for ch in stem)
+        if " " in stem or STEM_SUFFIX in stem or letters < 3 or not all(ch.isalpha() or ch in "-'" for ch in stem):
+            raise ValueError(f"word stem {value!r} must be one word of at least 3 letters followed by * (e.g. путешеств*)")
         return text
     if text.startswith(GROUP_PREFIX):
         if not re.fullmatch(r"@[a-z0-9_]+", text):

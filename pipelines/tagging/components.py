@@ -18,6 +18,7 @@ from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
 from pipelines.tagging.catalogue import load_catalogue
 from pipelines.tagging.language import LanguageIdentifier
+from pipelines.tagging.stems import StemMatcher
 
 for _name in ("culture_lang", "culture_matches", "culture_tags"):
     if not Doc.has_extension(_name):
@@ -94,7 +95,7 @@ def make_language(nlp: Language, name: str, min_score: float, prefer: list[str])
 
 
 class KeywordMatcher(BatchPipe):
-    """Finds every configured phrase (PhraseMatcher on LOWER) and regex; sets `doc._.culture_matches`.
+    """Finds every configured phrase (PhraseMatcher on LOWER), word stem and regex; sets `doc._.culture_matches`.
 
     Matches are (kind, owner, start token, end token); kinds are described in `patterns.py`.
     """
@@ -106,17 +107,19 @@ class KeywordMatcher(BatchPipe):
             self.matcher.add(match_key, [_pattern_doc(nlp, value) for value in sorted(values)])
         # RE2, each pattern compiled on its own (linear time; flags and groups as written).
         self.regexes = [(P.split_key(match_key), UserRegexes(rs)) for match_key, rs in self.patterns.regexes.items()]
+        self.stems = StemMatcher(self.patterns.stems)
         self._keys = {nlp.vocab.strings.add(k): P.split_key(k) for k in self.patterns.phrases}
 
     def __call__(self, doc: Doc) -> Doc:
         keys = self._keys
         found = [(*keys[mid], start, end) for mid, start, end in self.matcher(doc)]
-        for (kind, owner), regex in self.regexes:
-            for start, end in regex.spans(raw_text(doc)):
-                span = doc.char_span(start, end, alignment_mode="expand")
-                if span is not None and len(span):
-                    found.append((kind, owner, span.start, span.end))
-        doc.user_data[MATCHES_KEY] = found
+        spans = [(kind_owner, start, end) for kind_owner, regex in self.regexes for start, end in regex.spans(raw_text(doc))]
+        spans += [(P.split_key(match_key), start, end) for match_key, start, end in self.stems.spans(raw_text(doc))]
+        for (kind, owner), start, end in spans:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is not None and len(span):
+                found.append((kind, owner, span.start, span.end))
+        doc.user_data[MATCHES_KEY] = list(dict.fromkeys(found)) if spans else found  # a stem and a phrase may find the same words
         return doc
 
 

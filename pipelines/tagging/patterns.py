@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from monitor.config.catalogue import CatalogueEntry
-from monitor.config.watchlist import GROUP_PREFIX, REGEX_PREFIX, Watchlist
+from monitor.config.watchlist import GROUP_PREFIX, REGEX_PREFIX, STEM_SUFFIX, Watchlist
 
 # Match keys are "kind|owner" strings; the kinds:
 ENTITY = "ent"  # a name, alias or hashtag of entity <index>
@@ -135,10 +135,11 @@ def surface_variants(phrase: str, *, joined: bool = False, plural: bool = False)
 
 @dataclass
 class PatternSet:
-    """Everything the matcher needs: phrases and regexes per key."""
+    """Everything the matcher needs: phrases, word stems and regexes per key."""
 
     phrases: dict[str, set[str]] = field(default_factory=dict)
     regexes: dict[str, list[str]] = field(default_factory=dict)
+    stems: dict[str, set[str]] = field(default_factory=dict)
     _lower: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def add(self, match_key: str, values: Iterable[str]) -> None:
@@ -155,9 +156,13 @@ class PatternSet:
         """Add one regular expression (without the `re:` prefix) under a key."""
         self.regexes.setdefault(match_key, []).append(pattern)
 
+    def add_stem(self, match_key: str, stem: str) -> None:
+        """Add a word stem (without the `*`): any word starting with it matches."""
+        self.stems.setdefault(match_key, set()).add(stem.casefold())
+
     def size(self) -> int:
-        """Number of phrase patterns plus regexes."""
-        return sum(len(v) for v in self.phrases.values()) + sum(len(v) for v in self.regexes.values())
+        """Number of phrase patterns, stems and regexes."""
+        return sum(len(v) for group in (self.phrases, self.regexes, self.stems) for v in group.values())
 
 
 def _add_list(
@@ -175,6 +180,9 @@ def _add_list(
             continue  # resolved by the rules component
         if value.startswith(REGEX_PREFIX):
             patterns.add_regex(match_key, value[len(REGEX_PREFIX) :])
+            continue
+        if value.endswith(STEM_SUFFIX):
+            patterns.add_stem(match_key, value[: -len(STEM_SUFFIX)])
             continue
         forms = inflections(value, lang) if inflect else {value}
         for form in forms:
