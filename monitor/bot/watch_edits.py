@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -44,7 +45,7 @@ class Actor:
 
 def _problems(exc: ConfigError) -> str:
     text = "\n".join(str(p) for p in exc.problems)
-    return f"<b>Not changed</b>: the edited file would not be valid, so the old file and watchlist stay.\n<pre>{html.escape(text)}</pre>"
+    return f"<b>Not changed</b>: the edited file would not be valid, so the old file and watchlist stay.\n<pre>{html.escape(text, quote=False)}</pre>"
 
 
 class WatchlistEditor:
@@ -217,7 +218,7 @@ class WatchlistEditor:
 def history_text(runtime: Runtime) -> str:
     """/history: the last ten chat edits and the ignored terms (blocking: run in a thread)."""
     edits = edit_log.history(runtime.store)
-    tz = runtime.config.settings.timezone
+    tz = ZoneInfo(str(runtime.config.settings.timezone))
     lines = ["<b>Watchlist edits from the chat</b> (newest first)"]
     for edit in edits:
         when = edit.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")

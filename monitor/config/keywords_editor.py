@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
-from monitor.config import ConfigError, ConfigProblem, load_watchlist
+from monitor.config import ConfigError, ConfigProblem, _display, load_watchlist
 from monitor.config.watchlist import Watchlist
 from monitor.untrusted import one_line
 
@@ -162,13 +162,12 @@ def validate_text(path: Path, text: str) -> Watchlist:
         temp.unlink(missing_ok=True)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def writable(path: Path) -> bool:
-    """Whether the bot can replace `path` (the file and its folder writable: writes go through a rename)."""
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    """Whether the bot may replace `path`: the file and its folder writable (writes go through a rename; a
+    read-only mount fails here even for root) and the file not marked read-only (no write bit at all:
+    `chmod a-w` says "hands off" even to a bot running as root)."""
+    try:
+        marked = path.stat().st_mode & 0o222 == 0
+    except OSError:
+        return False
+    return not marked and os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
