@@ -47,7 +47,10 @@ def _words(spans: list[dict], kind: str, label: str) -> list[str]:
     out: list[str] = []
     for span in spans:
         if span.get("kind") == kind and span.get("label") == label:
-            word = "(model)" if span.get("by") else f"“{one_line(str(span.get('text', '')))[:40]}”"
+            text = one_line(str(span.get("text", "")))[:40]
+            word = f"“{text}”" if text else ""
+            if span.get("by"):  # the learned model: the word that weighed most, and its probability
+                word = f"{word} ({span['by']})".strip()
             if word not in out:
                 out.append(word)
     return out
