@@ -80,3 +80,21 @@ def test_corrections_export_the_latest_gold_per_post(store: Store) -> None:
     assert line["labelled_by"] == ["6", "@e"] and line["corrections"] == ["+interest:shopping", "-category:toy"]
     now = datetime.now(UTC)
     assert feedback.count_between(store, now.replace(year=now.year - 1), now.replace(year=now.year + 1)) == 2
+
+
+def test_prune_forgets_old_buttons_and_claims(store: Store) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from monitor.store import schema
+
+    old, new = buttons.new_tokens(store, 1, [("tags", {}), ("tags", {})])
+    buttons.claim(store, "old-claim", 1)
+    with store.engine.begin() as conn:
+        ago = datetime.now(UTC) - timedelta(days=61)
+        conn.execute(update(schema.button_tokens).where(schema.button_tokens.c.token == old[3:]).values(created_at=ago))
+        conn.execute(update(schema.button_claims).values(at=ago))
+    assert buttons.prune(store) == 1
+    assert buttons.lookup(store, old) is None and buttons.lookup(store, new) is not None
+    assert buttons.claim_outcome(store, "old-claim") is None

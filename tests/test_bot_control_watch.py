@@ -240,3 +240,38 @@ async def test_forged_foreign_and_restarted_buttons(
         await until(lambda: any(t.startswith("as Toys") for t, _ in fake.buttons(CHAT, menu["message_id"])), what="old button works")
     finally:
         await bot.stop()
+
+
+async def test_undo_refuses_after_a_hand_edit_and_old_buttons_expire(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from monitor.store import schema
+
+    config_path = control_config(tmp_path, fake)
+    keywords = config_path.parent / "keywords.yaml"
+    seed_emerging(db_url)
+    bot = await start_bot(config_path, fake, db_url)
+    try:
+        fake.send_command("/watch Zimomo as toy", chat_id=CHAT, user_id=ADMIN_USER)
+        await until(lambda: _texts_with(fake, "Now watching"), what="watch")
+        by_hand = keywords.read_text(encoding="utf-8") + "# a hand edit after the chat's\n"
+        keywords.write_text(by_hand, encoding="utf-8")
+        fake.send_command("/undo", chat_id=CHAT, user_id=ADMIN_USER)
+        answer = (await until(lambda: _texts_with(fake, "Cannot undo"), what="undo refused"))[0]
+        assert "changed after it" in answer and keywords.read_text(encoding="utf-8") == by_hand
+
+        menu = await _suggest(fake)
+        store = Store(db_url)
+        try:
+            with store.engine.begin() as conn:  # fifteen days later
+                old = bot.runtime.clock() - timedelta(days=15)
+                conn.execute(update(schema.button_tokens).values(created_at=old))
+        finally:
+            store.close()
+        query = fake.press_button(button(fake, menu, "👁 watch"), chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
+        answer = (await until(lambda: fake.answers(query), what="expired"))[0]
+        assert answer["text"] == "This button has expired. Send the command again."
+    finally:
+        await bot.stop()

@@ -65,6 +65,7 @@ def new_menu(runtime: Runtime, chat_id: int, terms: list[str]) -> InlineKeyboard
     """The keyboard under a /suggest answer (None when nothing is suggested)."""
     if not terms:
         return None
+    buttons.prune(runtime.store)  # now and then (each /suggest), drop buttons nobody can use any more
     menu = buttons.new_tokens(runtime.store, chat_id, [("menu", {"terms": terms})])[0].removeprefix(buttons.PREFIX)
     return menu_markup(runtime, chat_id, menu, terms)
 

@@ -99,8 +99,14 @@ def claimed(store: Store, keys: list[str]) -> set[str]:
         return {row[0] for row in conn.execute(select(t.c.claim).where(t.c.claim.in_([k[:160] for k in keys])))}
 
 
-def prune(store: Store, older_than: timedelta) -> int:
-    """Forget buttons older than `older_than` (pressing one then says it expired)."""
-    t = schema.button_tokens
+KEEP = timedelta(days=60)
+"""Buttons and claims are forgotten after this (a press then says the button expired, as it would anyway)."""
+
+
+def prune(store: Store, older_than: timedelta = KEEP) -> int:
+    """Forget buttons and claims older than `older_than`; returns how many buttons went."""
+    t, c = schema.button_tokens, schema.button_claims
+    cutoff = _now() - older_than
     with store.engine.begin() as conn:
-        return conn.execute(delete(t).where(t.c.created_at < _now() - older_than)).rowcount
+        conn.execute(delete(c).where(c.c.at < cutoff))
+        return conn.execute(delete(t).where(t.c.created_at < cutoff)).rowcount
