@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from monitor.cli.main import app
 from pipelines.tagging.evaluation import load_gold
-from tests.bot_control_fixtures import button, control_config, last_keyboard_message, seed_emerging
+from tests.bot_control_fixtures import SECOND_ADMIN, button, control_config, last_keyboard_message, seed_emerging
 from tests.bot_harness import ADMIN_CHAT, ADMIN_USER, CHAT, MEMBER, start_bot, until
 from tests.fakes.telegram import FakeTelegram
 
@@ -52,7 +52,11 @@ async def test_correction_round_trips_through_export_into_eval(
 
         refused = await _press_and_wait_markup(fake, view, "✗ toy", MEMBER)  # members may look, not correct
         assert refused == "Only admins can change the watchlist or the tags."
+        wrong_toy = button(fake, view, "✗ toy")
         assert await _press_and_wait_markup(fake, view, "✗ toy", ADMIN_USER) == "Saved: category toy marked wrong."
+        # a second admin in the group pressing the same (now replaced) button: one correction, not two
+        late = fake.press_button(wrong_toy, chat_id=CHAT, message_id=view["message_id"], user_id=SECOND_ADMIN)
+        assert (await until(lambda: fake.answers(late), what="late press"))[0]["text"] == "Already saved."
         assert await _press_and_wait_markup(fake, view, "＋ game", ADMIN_USER) == "Saved: category game added."
         labels = [text for text, _ in fake.buttons(CHAT, view["message_id"])]
         assert "✗ game" in labels and "＋ toy" in labels and "✗ toy" not in labels
