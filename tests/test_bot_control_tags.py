@@ -60,6 +60,8 @@ async def test_correction_round_trips_through_export_into_eval(
         assert await _press_and_wait_markup(fake, view, "＋ game", ADMIN_USER) == "Saved: category game added."
         labels = [text for text, _ in fake.buttons(CHAT, view["message_id"])]
         assert "✗ game" in labels and "＋ toy" in labels and "✗ toy" not in labels
+        text = fake.messages[(CHAT, view["message_id"])]["text"]  # the view itself shows the corrections
+        assert "<b>Categories</b>: game (added by a correction) — <s>toy</s> marked wrong" in text, text
 
         count = len(fake.sent_texts(CHAT))  # this week's digest counts the corrections in its footer
         current = week.shift(1)

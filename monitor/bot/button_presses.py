@@ -8,9 +8,11 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from monitor.bot import suggest_buttons, tag_feedback
+from monitor.bot.delivery import NO_PREVIEW
 from monitor.bot.runtime import PulseContext, Runtime
 from monitor.bot.suggest_buttons import Pressed
 from monitor.bot.watch_edits import Actor, WatchlistEditor
@@ -72,7 +74,9 @@ async def on_button(update: Update, context: PulseContext) -> None:
         await _answer(query, pressed.toast, alert=pressed.alert)
     elif pressed.alert and pressed.toast:  # e.g. another admin was faster: say so in the chat
         await runtime.sender.reply(actor.chat_id, html.escape(pressed.toast))
-    if pressed.markup is not None and query.message is not None:
+    if pressed.text is not None and pressed.markup is not None and query.message is not None:
+        await _edit_text(runtime, actor.chat_id, query.message.message_id, pressed.text, pressed.markup)
+    elif pressed.markup is not None and query.message is not None:
         await _edit_markup(runtime, actor.chat_id, query.message.message_id, pressed.markup)
     if pressed.message:
         await runtime.sender.reply(actor.chat_id, pressed.message)
@@ -95,6 +99,17 @@ async def _answer(query, text: str, *, alert: bool = False) -> None:  # noqa: AN
         await query.answer(text[:200] or None, show_alert=alert and bool(text))
     except TelegramError as exc:
         log.info("answerCallbackQuery failed error=%r", str(exc))
+
+
+async def _edit_text(runtime: Runtime, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await runtime.sender.bot.edit_message_text(
+            text[:4096], chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+    except TelegramError as exc:  # e.g. too long after the edit: the keyboard alone still changes
+        log.info("editMessageText refused chat=%s error=%r", chat_id, str(exc))
+        await _edit_markup(runtime, chat_id, message_id, markup)
 
 
 async def _edit_markup(runtime: Runtime, chat_id: int, message_id: int, markup: InlineKeyboardMarkup) -> None:

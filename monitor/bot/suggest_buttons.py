@@ -23,12 +23,14 @@ LABEL_CHARS = 28
 
 @dataclass(frozen=True)
 class Pressed:
-    """What a button press produced: a short toast, an optional message to the chat, an optional new keyboard."""
+    """What a button press produced: a short toast, an optional message to the chat, an optional new keyboard
+    (and new HTML text) for the message whose button was pressed."""
 
     toast: str
     message: str | None = None
     markup: InlineKeyboardMarkup | None = None
     alert: bool = False
+    text: str | None = None
 
 
 def _short(term: str) -> str:

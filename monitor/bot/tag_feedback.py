@@ -140,11 +140,11 @@ async def correct(runtime: Runtime, button: Button, actor: Actor) -> Pressed:
         feedback.record_correction(
             runtime.store, post, change=f"{op}{kind}:{label}", gold=gold, user_id=actor.user_id, user_name=actor.name
         )
-        return "", correction_markup(runtime, actor.chat_id, post_id, gold)
+        return view(runtime, actor.chat_id, post_id)  # the view again: text and keyboard after this correction
 
-    problem, markup = await asyncio.to_thread(save)
-    if problem:
-        return Pressed(problem, alert=True)
+    text, markup = await asyncio.to_thread(save)
+    if markup is None:
+        return Pressed(text, alert=True)
     log.info("tag corrected post=%s change=%s%s:%s user=%s", post_id, op, kind, label, actor.user_id)
     said = "marked wrong" if op == "-" else "added"
-    return Pressed(f"Saved: {kind} {label} {said}.", markup=markup)
+    return Pressed(f"Saved: {kind} {label} {said}.", markup=markup, text=text)

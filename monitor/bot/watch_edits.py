@@ -82,12 +82,8 @@ class WatchlistEditor:
 
     async def unwatch(self, actor: Actor, name: str) -> str:
         """Remove an entity (and the comment line the chat wrote above it)."""
-        removed: dict[str, str] = {}
-
         def edit(text: str) -> str:
-            new, category = remove_entity(text, name)
-            removed["category"] = category
-            return new
+            return remove_entity(text, name)[0]
 
         outcome = await self._edit_file(actor, "unwatch", name, None, edit)
         if outcome is not None:

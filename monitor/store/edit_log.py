@@ -78,15 +78,6 @@ def last_undoable(store: Store) -> ChatEdit | None:
     return _edit(row) if row else None
 
 
-def latest_file_edit(store: Store) -> ChatEdit | None:
-    """The newest edit that wrote the keywords file (an undo of one included)."""
-    t = schema.chat_edits
-    query = select(t).where(t.c.after_text.is_not(None)).order_by(t.c.id.desc()).limit(1)
-    with store.engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    return _edit(row) if row else None
-
-
 def history(store: Store, limit: int = HISTORY) -> list[ChatEdit]:
     """The newest `limit` edits, newest first."""
     t = schema.chat_edits

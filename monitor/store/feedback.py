@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from monitor.store import schema
 from monitor.store.database import Store
@@ -88,13 +88,6 @@ def record_correction(
                 )
             ).inserted_primary_key[0]
         )
-
-
-def count_between(store: Store, start: datetime, end: datetime) -> int:
-    """Corrections made in [start, end)."""
-    t = schema.tag_feedback
-    with store.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).where(t.c.at >= start, t.c.at < end)).scalar_one())
 
 
 def labelled_examples(store: Store) -> Iterator[dict[str, Any]]:

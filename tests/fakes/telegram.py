@@ -310,6 +310,28 @@ class FakeTelegram(FakeServer):
             raise BadRequest("MESSAGE_TOO_LONG")
         return True
 
+    def _api_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        key = (params.get("chat_id"), params.get("message_id"))
+        text, markup = str(params.get("text", "")), params.get("reply_markup") or None
+        if params.get("parse_mode") == "HTML":
+            check_html(text)
+        with self._lock:
+            message = self.messages.get(key)
+            if message is None:
+                raise BadRequest("message to edit not found")
+            if message.get("text") == text and (message.get("reply_markup") or None) == markup:
+                raise BadRequest(
+                    "message is not modified: specified new message content and reply markup are exactly the same "
+                    "as a current content and reply markup of the message"
+                )
+            message["text"] = text
+            if markup:
+                _check_markup(markup)
+                message["reply_markup"] = markup
+            else:
+                message.pop("reply_markup", None)
+            return {**message, "edit_date": int(time.time())}
+
     def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         key = (params.get("chat_id"), params.get("message_id"))
         markup = params.get("reply_markup") or None
