@@ -311,39 +311,29 @@ class FakeTelegram(FakeServer):
         return True
 
     def _api_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
-        key = (params.get("chat_id"), params.get("message_id"))
-        text, markup = str(params.get("text", "")), params.get("reply_markup") or None
+        text = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
             check_html(text)
-        with self._lock:
-            message = self.messages.get(key)
-            if message is None:
-                raise BadRequest("message to edit not found")
-            if message.get("text") == text and (message.get("reply_markup") or None) == markup:
-                raise BadRequest(
-                    "message is not modified: specified new message content and reply markup are exactly the same "
-                    "as a current content and reply markup of the message"
-                )
-            message["text"] = text
-            if markup:
-                _check_markup(markup)
-                message["reply_markup"] = markup
-            else:
-                message.pop("reply_markup", None)
-            return {**message, "edit_date": int(time.time())}
+        return self._edit(params, text)
 
     def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        return self._edit(params, None)
+
+    def _edit(self, params: dict[str, Any], text: str | None) -> dict[str, Any]:
+        """Replace a sent message's keyboard (and text); refused as Telegram does when nothing changes."""
         key = (params.get("chat_id"), params.get("message_id"))
         markup = params.get("reply_markup") or None
         with self._lock:
             message = self.messages.get(key)
             if message is None:
                 raise BadRequest("message to edit not found")
-            if (message.get("reply_markup") or None) == markup:
+            if (text is None or message.get("text") == text) and (message.get("reply_markup") or None) == markup:
                 raise BadRequest(
                     "message is not modified: specified new message content and reply markup are exactly the same "
                     "as a current content and reply markup of the message"
                 )
+            if text is not None:
+                message["text"] = text
             if markup:
                 _check_markup(markup)
                 message["reply_markup"] = markup
