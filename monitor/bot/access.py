@@ -12,7 +12,7 @@ from monitor.bot.runtime import PulseContext
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = frozenset({"reload"})
+ADMIN_COMMANDS = frozenset({"reload", "watch", "unwatch", "undo", "unignore"})
 ACCESS_GROUP = -1
 """Handler group of the allow-list: lower groups run first, so it sees every update."""
 
@@ -38,12 +38,13 @@ async def gatekeeper(update: Update, context: PulseContext) -> None:
         allowed_chats.add(telegram.admin_chat_id)
 
     if chat is None or chat.id not in allowed_chats:
-        # A command is a request and its refusal a warning; other chatter in a stranger's group
-        # (privacy mode off) is dropped with a debug line, so it cannot flood the log.
+        # A command or a button press is a request and its refusal a warning; other chatter in a
+        # stranger's group (privacy mode off) is dropped with a debug line, so it cannot flood the log.
+        button = update.callback_query is not None
         log.log(
-            logging.WARNING if command else logging.DEBUG,
-            "refused reason=chat_not_allowed chat=%s user=%s command=%s",
-            chat.id if chat else None, user.id if user else None, command,
+            logging.WARNING if command or button else logging.DEBUG,
+            "refused reason=chat_not_allowed chat=%s user=%s command=%s button=%s",
+            chat.id if chat else None, user.id if user else None, command, button,
         )
         # One polite refusal per stranger chat (per process), only if configured, only to commands.
         if telegram.refusal_message and chat is not None and command and chat.id not in runtime.refused_chats:

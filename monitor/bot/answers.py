@@ -26,9 +26,14 @@ HELP = """<b>Culture Pulse</b>: how Chinese pop culture travels abroad.
 /top [category] – top posts of the week
 /search TERM – recent posts mentioning TERM
 /keywords [category] – what is watched
-/suggest – emerging terms not watched yet
+/suggest – emerging terms not watched yet (buttons: watch / ignore)
 /status – collectors, errors, database, schedule
 /reload – re-read the config now (admins)
+/watch NAME as CATEGORY [aliases…] – watch a name (admins)
+/unwatch NAME – stop watching a name (admins)
+/undo – revert the last watchlist edit made from the chat (admins)
+/unignore TERM – let an ignored term be suggested again (admins)
+/history – the last ten edits made from the chat, and ignored terms
 /help – this text"""
 
 COMMANDS = [
@@ -40,6 +45,10 @@ COMMANDS = [
     ("suggest", "Emerging terms not yet watched"),
     ("status", "Collectors, errors, database, schedule"),
     ("reload", "Re-read the config now (admins only)"),
+    ("watch", "Watch a name: /watch NAME as CATEGORY [aliases] (admins)"),
+    ("unwatch", "Stop watching a name: /unwatch NAME (admins)"),
+    ("undo", "Revert the last watchlist edit from the chat (admins)"),
+    ("history", "The last ten watchlist edits from the chat"),
     ("help", "What the bot can do"),
 ]
 
@@ -65,13 +74,20 @@ def post_line(text: str, url: str | None, source: str, created_at: datetime, eng
 
 def search_text(store: Store, term: str, now: datetime, *, days: int = SEARCH_DAYS, limit: int = SEARCH_LIMIT) -> str:
     """Newest posts of the last `days` whose title or text contains `term` (case-insensitive)."""
+    return search_hits(store, term, now, days=days, limit=limit)[0]
+
+
+def search_hits(
+    store: Store, term: str, now: datetime, *, days: int = SEARCH_DAYS, limit: int = SEARCH_LIMIT
+) -> tuple[str, list[tuple[int, str]]]:
+    """The /search answer and the (post id, headline) of each post in it (for its "tags?" buttons)."""
     term = " ".join(term.split())
     if not term:
-        return "Usage: /search TERM"
+        return "Usage: /search TERM", []
     t = schema.posts
     pattern = _like_pattern(term.lower())
     query = (
-        select(t.c.source, t.c.url, t.c.title, t.c.text, t.c.created_at, t.c.engagement)
+        select(t.c.id, t.c.source, t.c.url, t.c.title, t.c.text, t.c.created_at, t.c.engagement)
         .where(
             t.c.created_at >= now - timedelta(days=days),
             or_(
@@ -86,11 +102,11 @@ def search_text(store: Store, term: str, now: datetime, *, days: int = SEARCH_DA
         rows = conn.execute(query).mappings().all()
     head = f"<b>Search</b> “{html.escape(term)}” (last {days} days)"
     if not rows:
-        return f"{head}\n<i>No matching posts.</i>"
+        return f"{head}\n<i>No matching posts.</i>", []
     lines = [head]
     for row in rows:
         lines.append(post_line(row["title"] or row["text"], row["url"], row["source"], row["created_at"], row["engagement"]))
-    return "\n".join(lines)
+    return "\n".join(lines), [(row["id"], row["title"] or row["text"] or "") for row in rows]
 
 
 def keywords_text(config: AppConfig, category: str | None = None) -> str:

@@ -15,7 +15,7 @@ from telegram import BotCommand, Update
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from monitor.bot import answers, handlers
+from monitor.bot import answers, control_commands, handlers
 from monitor.bot.access import ACCESS_GROUP, access_handler
 from monitor.bot.delivery import Sender, bot_api_url, bot_file_url
 from monitor.bot.memory import limit_malloc_arenas, use_small_worker_pool
@@ -39,6 +39,7 @@ COMMAND_HANDLERS: dict[str, Callable] = {
     "status": handlers.status_command,
     "reload": handlers.reload_command,
 }
+COMMAND_HANDLERS.update(control_commands.COMMAND_HANDLERS)  # the chat as control room (issue 15)
 
 
 @dataclass
@@ -80,6 +81,7 @@ def build_application(runtime: Runtime, token: str, *, backoff: float = 1.0) -> 
     application.add_handler(access_handler(), group=ACCESS_GROUP)
     for command, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(command, callback))
+    control_commands.register(application)
     application.add_error_handler(handlers.error_handler)
     return application
 
@@ -111,7 +113,7 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
                 await application.updater.start_polling(
                     timeout=poll_timeout,
                     bootstrap_retries=5,
-                    allowed_updates=[Update.MESSAGE],
+                    allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
                     error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
                 )
                 scheduler.start()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from telegram import Bot, InputMediaPhoto, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -43,8 +43,16 @@ class Album:
     photos: tuple[Photo, ...]
 
 
-Part = str | Photo | Album
-"""One unit of a digest: an HTML message, a photo, or an album."""
+@dataclass(frozen=True)
+class Buttons:
+    """An HTML message with an inline keyboard under it (e.g. the digest's "tags?" buttons)."""
+
+    html: str
+    markup: InlineKeyboardMarkup
+
+
+Part = str | Photo | Album | Buttons
+"""One unit of a digest: an HTML message, a photo, an album, or a message with buttons."""
 
 
 class Undeliverable(Exception):
@@ -127,15 +135,20 @@ class Sender:
                 raise Undeliverable(f"{what}: {exc.__class__.__name__}: {exc.message}") from exc
         raise Undeliverable(f"{what}: no attempts left")  # pragma: no cover - loop always returns/raises
 
-    async def send_text(self, chat_id: int, html: str, *, at_most_once: bool = False) -> list[Message]:
-        """Send an HTML message, split (between lines, tags kept whole) if longer than Telegram allows."""
+    async def send_text(
+        self, chat_id: int, html: str, *, at_most_once: bool = False, markup: InlineKeyboardMarkup | None = None
+    ) -> list[Message]:
+        """Send an HTML message, split (between lines, tags kept whole) if longer than Telegram allows;
+        `markup` (an inline keyboard) goes under the last piece."""
         out = []
-        for piece in split_message(html):
+        pieces = split_message(html)
+        for index, piece in enumerate(pieces):
+            keyboard = markup if index == len(pieces) - 1 else None
             out.append(
                 await self._call(
                     f"sendMessage chat={chat_id}",
-                    lambda piece=piece: self.bot.send_message(
-                        chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                    lambda piece=piece, keyboard=keyboard: self.bot.send_message(
+                        chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=keyboard
                     ),
                     at_most_once=at_most_once,
                 )
@@ -172,13 +185,17 @@ class Sender:
             return (await self.send_photo(chat_id, part, at_most_once=at_most_once)).message_id
         if isinstance(part, Album):
             return [m.message_id for m in await self.send_album(chat_id, part, at_most_once=at_most_once)]
+        if isinstance(part, Buttons):
+            messages = await self.send_text(chat_id, part.html, at_most_once=at_most_once, markup=part.markup)
+            return messages[-1].message_id if len(messages) == 1 else [m.message_id for m in messages]
         messages = await self.send_text(chat_id, part, at_most_once=at_most_once)
         return messages[0].message_id if len(messages) == 1 else [m.message_id for m in messages]
 
-    async def reply(self, chat_id: int, html: str) -> bool:
-        """Send a command answer; on failure record it and return False instead of raising."""
+    async def reply(self, chat_id: int, html: str, *, markup: InlineKeyboardMarkup | None = None) -> bool:
+        """Send a command answer (with an inline keyboard under it, if given); on failure record it and
+        return False instead of raising."""
         try:
-            await self.send_text(chat_id, html)
+            await self.send_text(chat_id, html, markup=markup)
             return True
         except Undeliverable as exc:
             self.record_undeliverable(chat_id, "reply", [html], str(exc))
@@ -197,7 +214,7 @@ class Sender:
                     "chat_id": chat_id,
                     "kind": kind,
                     "error": error,
-                    "parts": [p if isinstance(p, str) else f"<{type(p).__name__}>" for p in parts],
+                    "parts": [p if isinstance(p, str) else p.html if isinstance(p, Buttons) else f"<{type(p).__name__}>" for p in parts],
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as exc:

@@ -10,11 +10,14 @@ import html
 import logging
 from datetime import datetime
 
-from monitor.bot.delivery import Album, Part, Photo
+from monitor.bot.delivery import Album, Buttons, Part, Photo
+from monitor.bot.tag_feedback import ANY_CHAT, tags_markup
 from monitor.config import AppConfig
+from monitor.digest import text
 from monitor.digest import render_charts, render_spike_alert, render_suggest, render_telegram, render_top, render_trends
 from monitor.store import Store
 from pipelines.trends import IsoWeek, WeeklyReport, build_weekly_report, find_spikes, latest_complete_week
+from pipelines.trends.report import TopPost
 from pipelines.trends.weeks import check_not_future
 
 log = logging.getLogger(__name__)
@@ -38,8 +41,33 @@ def weekly_report(store: Store, config: AppConfig, week: IsoWeek, now: datetime 
 
 
 def digest_parts(store: Store, config: AppConfig, week: IsoWeek, now: datetime | None = None) -> list[Part]:
-    """The weekly digest as Telegram parts: HTML messages (each ≤ 4096 chars) then the charts."""
-    return render_digest(weekly_report(store, config, week, now))
+    """The weekly digest as Telegram parts: HTML messages (each ≤ 4096 chars), the "tags?" buttons of its
+    example posts, then the charts."""
+    report = weekly_report(store, config, week, now)
+    parts = render_digest(report)
+    markup = tags_markup(store, ANY_CHAT, [(p.post_id, text.post_headline(p, 80)) for p in shown_posts(report)])
+    if markup is not None:
+        texts = sum(1 for part in parts if isinstance(part, str))
+        parts.insert(texts, Buttons(TAGS_INVITE, markup))
+    return parts
+
+
+TAGS_INVITE = "🏷 <b>Tags of this digest's posts</b>: open one to see why it got its tags (admins can correct them)."
+
+
+def shown_posts(report: WeeklyReport) -> list[TopPost]:
+    """The posts the digest shows, in order: examples of what moved, spikes, then each category's top posts."""
+    posts: list[TopPost] = []
+    for t in [*report.movers(), *report.slow_movers()]:
+        posts += report.examples_for(f"{t.kind}:{t.key}")[:1]
+    for section, share in report.interest_movers():
+        posts += report.examples_for(f"interest:{section.key}:{share.interest}")[:1]
+    for alert in report.spikes:
+        posts += alert.top_posts[:1]
+    for section in report.categories:
+        if section.trend.count:
+            posts += section.top_posts
+    return posts
 
 
 def render_digest(report: WeeklyReport) -> list[Part]:
@@ -78,7 +106,13 @@ def top_messages(store: Store, config: AppConfig, category: str | None, now: dat
 
 def suggest_messages(store: Store, config: AppConfig, now: datetime) -> list[str]:
     """/suggest: emerging terms not yet on the watchlist."""
-    return render_suggest(_latest(store, config, now))
+    return suggest_answer(store, config, now)[0]
+
+
+def suggest_answer(store: Store, config: AppConfig, now: datetime) -> tuple[list[str], list[str]]:
+    """/suggest: the messages and the suggested terms (for the buttons under them)."""
+    report = _latest(store, config, now)
+    return render_suggest(report), [term.term for term in report.suggested_keywords]
 
 
 def spike_alerts(store: Store, config: AppConfig, now: datetime) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from monitor.cli import (
     db_commands,
     demo_command,
     digest_command,
+    feedback_command,
     run_command,
     tag_commands,
     train_command,
@@ -56,6 +57,7 @@ for module in (
     demo_command,
     run_command,
     db_commands,
+    feedback_command,
 ):
     module.register(app)
 

@@ -17,6 +17,13 @@ def train(
         list[Path] | None,
         typer.Option(help="Labelled JSONL file(s); their development halves are the training data (repeatable)."),
     ] = None,
+    extra: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="More labelled JSONL file(s) added to the --gold files (e.g. from `pulse feedback export`); "
+            "read like any labelled file (repeatable)."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed (cross-validation folds, solver).")] = 13,
     output: Annotated[Path | None, typer.Option(help="Model file to write (default: the bundled model).")] = None,
     keywords: Annotated[Path | None, typer.Option(help="Keywords file (default: the one pulse.yaml names).")] = None,
@@ -26,7 +33,7 @@ def train(
     from pipelines.tagging.training import DEFAULT_GOLD
     from pipelines.tagging.training import train as train_model
 
-    files = gold or list(DEFAULT_GOLD)
+    files = [*(gold or DEFAULT_GOLD), *(extra or [])]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         err_console.print(f"labelled file not found: {', '.join(missing)}", highlight=False)

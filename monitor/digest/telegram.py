@@ -185,12 +185,19 @@ def render_telegram(report: WeeklyReport, limit: int = MAX_MESSAGE) -> list[str]
     if report.quiet:
         quiet = f"{header_section(report)}\n\n{esc(text.quiet_sentence(report))}"
         extra = [suggestions_section(report)] if report.suggested_keywords else []
-        return pack([quiet, *extra, languages_section(report)], limit)
+        return pack([quiet, *extra, languages_section(report) + _corrections_note(report)], limit)
     sections = [header_section(report), movers_section(report), spikes_section(report)]
     sections += [category_section(s, report.min_posts) for s in report.categories if s.trend.count]
     sections += [conversion_section(report), suggestions_section(report), languages_section(report)]
-    sections.append(f"<i>{esc(text.method_note(report))}</i>")
+    sections.append(f"<i>{esc(text.method_note(report))}</i>" + _corrections_note(report))
     return pack(sections, limit)
+
+
+def _corrections_note(report: WeeklyReport) -> str:
+    """'Tag corrections from the chat this week: 3.' (nothing when there were none)."""
+    if not report.corrections:
+        return ""
+    return f"\n<i>Tag corrections from the chat this week: {report.corrections}.</i>"
 
 
 def render_trends(report: WeeklyReport, category: str | None = None) -> list[str]:

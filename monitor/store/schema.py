@@ -158,3 +158,78 @@ weekly_aggregates = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_weekly_aggregates_kind_label_week", "kind", "label", "week_start"),
 )
+
+# -- the chat as control room (migration 0005) -------------------------------------------------
+
+chat_edits = Table(
+    "chat_edits",
+    metadata,
+    # Every watchlist change made from the chat: who, when, what, and the keywords file before/after
+    # (whole text, so /undo restores it byte for byte). `ignore` edits change no file (before/after null).
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("user_name", String(128)),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("action", String(16), nullable=False),  # watch | unwatch | ignore | unignore | undo
+    Column("target", String(255), nullable=False),  # entity name or term
+    Column("detail", Text),  # e.g. the category, or which edit an undo reverted
+    Column("before_text", Text),
+    Column("after_text", Text),
+    Column("undone_by", Integer),  # id of the undo edit that reverted this one
+)
+
+ignored_terms = Table(
+    "ignored_terms",
+    metadata,
+    # Suggested terms the team said no to: kept out of /suggest and the digest's suggestions.
+    Column("term", String(255), primary_key=True),  # casefolded
+    Column("shown", String(255), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+)
+
+button_tokens = Table(
+    "button_tokens",
+    metadata,
+    # What an inline button does, behind the opaque id its callback data carries (never post text).
+    Column("token", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("chat_id", BigInteger, nullable=False),  # the only chat where it may be pressed
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_button_tokens_created_at", "created_at"),
+)
+
+button_claims = Table(
+    "button_claims",
+    metadata,
+    # One row per decision taken by a button (e.g. one suggested term of one /suggest message): the
+    # primary key makes two admins pressing at once give one edit, across processes.
+    Column("claim", String(160), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("outcome", String(255)),
+)
+
+tag_feedback = Table(
+    "tag_feedback",
+    metadata,
+    # Tag corrections from the chat, one row per press; the latest row of a post is its gold labels.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, nullable=True),  # posts.id when made (a pruned post keeps its correction)
+    Column("source", String(32), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("lang", String(16)),
+    Column("post_created_at", UTCDateTime(), nullable=False),
+    Column("change", String(160), nullable=False),  # e.g. '-category:toy', '+interest:shopping'
+    Column("gold", JSON, nullable=False),  # {categories, entities, interests, lang} after this correction
+    Column("user_id", BigInteger, nullable=False),
+    Column("user_name", String(128)),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_tag_feedback_at", "at"),
+    Index("ix_tag_feedback_source_external", "source", "external_id"),
+)

@@ -42,7 +42,7 @@ def to_top_post(row: PostRow) -> TopPost:
     snippet = " ".join((row.text or "").split())
     title = " ".join(row.title.split()) if row.title else None
     metrics = tuple(sorted((k, float(v)) for k, v in row.metrics.items()))
-    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang, metrics, row.similar)
+    return TopPost(row.url, title, snippet, row.author, row.source, row.engagement, row.created_at, row.lang, metrics, row.similar, row.id)
 
 
 def spike_rule(settings: Settings) -> SpikeRule:
@@ -171,7 +171,9 @@ def build_weekly_report(
         if terms_job is not None:
             terms_result = terms_job.result()
     suggested, docs_now, docs_base = terms_result
-    return _assemble(watchlist, settings, week, weeks, current, figures, suggested, (docs_now, docs_base))
+    report = _assemble(watchlist, settings, week, weeks, current, figures, suggested, (docs_now, docs_base))
+    with store.engine.connect() as conn:
+        return replace(report, corrections=queries.corrections_between(conn, current))
 
 
 def _in_memory(store) -> bool:  # noqa: ANN001
@@ -187,14 +189,16 @@ def _suggestions(
     with store.engine.connect() as conn:
         sample_now = queries.sample_texts(conn, current, opts.terms_sample)
         sample_base = queries.sample_texts(conn, baseline, opts.terms_sample)
+        ignored = watched_forms(queries.ignored_terms(conn))  # said no to from the chat: never suggested again
     docs_now, docs_base = _term_docs(sample_now), _term_docs(sample_base)
     suggested = emerging_terms(
         docs_now,
         docs_base,
         watched=_watched_terms(watchlist),
         min_docs=opts.terms_min_docs,
-        limit=opts.suggest_limit,
+        limit=opts.suggest_limit + len(ignored),
     )
+    suggested = [term for term in suggested if term.term not in ignored][: opts.suggest_limit]
     return catalogued_terms(suggested, watchlist), len(docs_now), len(docs_base)
 
 

@@ -346,3 +346,14 @@ def category_language_counts(conn: Connection, categories: Sequence[str], window
         key = (label, lang or "und")
         out[key] = out.get(key, 0) + int(n)
     return out
+
+
+def ignored_terms(conn: Connection) -> list[str]:
+    """Terms the team said no to from the chat (`/suggest` → ignore): left out of suggestions."""
+    return [row[0] for row in conn.execute(select(schema.ignored_terms.c.shown))]
+
+
+def corrections_between(conn: Connection, window: Window) -> int:
+    """Tag corrections made from the chat during a window (for the digest's footer)."""
+    t = schema.tag_feedback
+    return int(conn.execute(select(func.count()).where(t.c.at >= window[0], t.c.at < window[1])).scalar_one())

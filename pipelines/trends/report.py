@@ -70,6 +70,7 @@ class TopPost:
     lang: str | None
     metrics: tuple[tuple[str, float], ...] = ()  # the platform's own figures (score, likes, views…), sorted
     similar: int = 0  # near-duplicates folded into this one
+    post_id: int | None = None  # posts.id (the chat's "tags?" button refers to it)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ class WeeklyReport:
     untagged_posts: int = 0  # posts of the week never tagged
     stale_posts: int = 0  # posts of the week tagged before the keywords file last changed
     keywords_changed: datetime | None = None  # set when stale_posts > 0
+    corrections: int = 0  # tag corrections made from the chat during the week
 
     def examples_for(self, key: str) -> tuple[TopPost, ...]:
         """Example posts behind one line of 'What moved' (key as in `examples`)."""

@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server: long-polled getUpdates, sends, commands, 429s on demand."""
+"""A fake Telegram Bot API server: long-polled getUpdates, sends, commands, button presses, 429s on demand."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _decode(rec: Recorded) -> tuple[dict[str, Any], dict[str, bytes]]:
         params = json.loads(rec.body or b"{}")
     else:
         params = {k: v[0] for k, v in rec.form().items()}
-    for key in ("chat_id", "offset", "timeout", "limit", "message_thread_id"):
+    for key in ("chat_id", "offset", "timeout", "limit", "message_thread_id", "message_id"):
         if isinstance(params.get(key), str) and re.fullmatch(r"-?\d+", params[key]):
             params[key] = int(params[key])
     for key in ("media", "commands", "allowed_updates", "reply_markup", "entities"):
@@ -90,6 +90,17 @@ def check_html(text: str, limit: int = 4096) -> None:
         raise BadRequest("message is too long")
 
 
+def _check_markup(markup: dict[str, Any]) -> None:
+    """Refuse an inline keyboard Telegram would refuse: callback data of 1-64 bytes, button text required."""
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise BadRequest("text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
+                raise BadRequest("BUTTON_DATA_INVALID")
+
+
 class FakeTelegram(FakeServer):
     """Bot API at `{url}/bot{token}/{method}`; tests enqueue updates with `send_command`.
 
@@ -106,6 +117,12 @@ class FakeTelegram(FakeServer):
         self._cond = threading.Condition()
         self._floods: dict[str, list[dict[str, Any]]] = {}
         self._delays: dict[str, list[float]] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        """Every message the bot sent, by (chat_id, message_id), as the Bot API returned it (with its
+        current `reply_markup` after editMessageReplyMarkup)."""
+        self._open_queries: dict[str, float] = {}  # callback query id -> when it was sent to the bot
+        self.query_timeout = 15.0
+        """Telegram refuses answerCallbackQuery this long after the press ("query is too old")."""
         self.route("POST", "/bot", self._bot_api)
         self.route("GET", "/bot", self._bot_api)
 
@@ -141,6 +158,65 @@ class FakeTelegram(FakeServer):
             )
             self._cond.notify_all()
         return update_id
+
+    def press_button(
+        self,
+        data: str,
+        *,
+        chat_id: int,
+        message_id: int,
+        user_id: int,
+        chat_type: str = "group",
+        text: str | None = None,
+    ) -> str:
+        """Queue a callback_query update as if `user_id` pressed a button with callback `data` under message
+        `message_id` of chat `chat_id` (the message need not exist: a forged press); returns the query id."""
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        chat["first_name" if chat_type == "private" else "title"] = f"chat{chat_id}"
+        sent = self.messages.get((chat_id, message_id))
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pulse", "username": BOT_USERNAME},
+            "text": sent.get("text", "") if sent else (text or ""),
+        }
+        if sent and sent.get("reply_markup"):
+            message["reply_markup"] = sent["reply_markup"]
+        with self._cond:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            query_id = f"{update_id}{message_id}{user_id}"
+            self._open_queries[query_id] = time.monotonic()
+            self._updates.append(
+                {
+                    "update_id": update_id,
+                    "callback_query": {
+                        "id": query_id,
+                        "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}", "username": f"user{user_id}"},
+                        "message": message,
+                        "chat_instance": f"ci{chat_id}",
+                        "data": data,
+                    },
+                }
+            )
+            self._cond.notify_all()
+        return query_id
+
+    def buttons(self, chat_id: int, message_id: int) -> list[tuple[str, str]]:
+        """(text, callback_data) of every inline button now under a sent message, row by row."""
+        markup = (self.messages.get((chat_id, message_id)) or {}).get("reply_markup") or {}
+        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+    def with_buttons(self, chat_id: int) -> list[dict[str, Any]]:
+        """Sent messages of a chat that carry an inline keyboard now, oldest first."""
+        with self._lock:
+            items = sorted(self.messages.items())
+        return [m for (chat, _), m in items if chat == chat_id and (m.get("reply_markup") or {}).get("inline_keyboard")]
+
+    def answers(self, query_id: str | None = None) -> list[dict[str, Any]]:
+        """Parameters of answerCallbackQuery calls (for one query, if given)."""
+        return [c.params for c in self.calls_to("answerCallbackQuery") if query_id is None or c.params.get("callback_query_id") == query_id]
 
     def flood(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 Too Many Requests."""
@@ -210,13 +286,60 @@ class FakeTelegram(FakeServer):
             self._next_message_id += 1
             message_id = self._next_message_id
         chat_id = params.get("chat_id")
-        return {
+        message = {
             "message_id": message_id,
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "group", "title": f"chat{chat_id}"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Pulse", "username": BOT_USERNAME},
             **extra,
         }
+        if params.get("reply_markup"):
+            _check_markup(params["reply_markup"])
+            message["reply_markup"] = params["reply_markup"]
+        with self._lock:
+            self.messages[(chat_id, message_id)] = message
+        return message
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        with self._lock:
+            sent = self._open_queries.pop(query_id, None)
+        if sent is None or time.monotonic() - sent > self.query_timeout:
+            raise BadRequest("query is too old and response timeout expired or query id is invalid")
+        if len(str(params.get("text") or "")) > 200:
+            raise BadRequest("MESSAGE_TOO_LONG")
+        return True
+
+    def _api_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        text = str(params.get("text", ""))
+        if params.get("parse_mode") == "HTML":
+            check_html(text)
+        return self._edit(params, text)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        return self._edit(params, None)
+
+    def _edit(self, params: dict[str, Any], text: str | None) -> dict[str, Any]:
+        """Replace a sent message's keyboard (and text); refused as Telegram does when nothing changes."""
+        key = (params.get("chat_id"), params.get("message_id"))
+        markup = params.get("reply_markup") or None
+        with self._lock:
+            message = self.messages.get(key)
+            if message is None:
+                raise BadRequest("message to edit not found")
+            if (text is None or message.get("text") == text) and (message.get("reply_markup") or None) == markup:
+                raise BadRequest(
+                    "message is not modified: specified new message content and reply markup are exactly the same "
+                    "as a current content and reply markup of the message"
+                )
+            if text is not None:
+                message["text"] = text
+            if markup:
+                _check_markup(markup)
+                message["reply_markup"] = markup
+            else:
+                message.pop("reply_markup", None)
+            return {**message, "edit_date": int(time.time())}
 
     def _api_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         return {
