@@ -12,7 +12,7 @@ from monitor.bot import reports
 from monitor.bot.delivery import DigestOutcome, send_digest_once
 from monitor.bot.runtime import Runtime
 from monitor.bot.tagging_jobs import tag_untagged
-from monitor.collectors.runner import run_source
+from monitor.collectors.leased_run import collect_under_lease
 from monitor.config.settings import DigestSchedule
 from monitor.store import deliveries
 from pipelines.trends import IsoWeek, latest_complete_week
@@ -99,22 +99,32 @@ async def deliver_due_digest(runtime: Runtime) -> list[DigestOutcome]:
 
 
 async def collect_source(runtime: Runtime, name: str) -> None:
-    """Run one collector (blocking, in a thread), then tag what it stored."""
+    """Run one collector under its lease (blocking, in a thread), then tag what it stored (tag role)."""
     snapshot = runtime.snapshot
     if name not in snapshot.config.enabled_sources():
         return
-    report = await asyncio.to_thread(run_source, name, snapshot.config, runtime.store, runtime.env)
-    log.info("collection done source=%s status=%s new=%d", name, report.status, report.total("new"))
-    await tag_new_posts(runtime)
+    run = await asyncio.to_thread(
+        collect_under_lease, name, snapshot.config, runtime.store, runtime.env, runtime.leases, scheduled=True
+    )
+    if run.report is None:
+        return
+    log.info("collection done source=%s status=%s new=%d owner=%s", name, run.report.status, run.report.total("new"), runtime.owner)
+    if "tag" in runtime.roles:
+        await tag_new_posts(runtime)
 
 
 async def tag_new_posts(runtime: Runtime) -> int:
-    """Tag stored posts that were never tagged, with the tagger currently in force."""
+    """Tag stored posts that were never tagged, with the tagger currently in force (shared with other processes)."""
     snapshot = runtime.snapshot
     if snapshot.tagger is None:
         return 0
-    batch = snapshot.config.settings.tagging.batch_size
-    return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch, stop=runtime.stopping)
+    if not runtime.tagging.acquire(blocking=False):
+        return 0  # this process is already draining the backlog
+    try:
+        batch = snapshot.config.settings.tagging.batch_size
+        return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch, stop=runtime.stopping)
+    finally:
+        runtime.tagging.release()
 
 
 async def check_spikes(runtime: Runtime) -> int:
