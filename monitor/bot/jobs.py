@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATCH_UP_FLOOR = timedelta(minutes=10)
+CLAIM_EXPIRY_FLOOR = 5.0
+"""Seconds a claimed tagging batch may sit idle before PostgreSQL ends the claimer (a frozen process)."""
 """Even with missed_grace_hours=0, a digest whose job fired a little late still goes out."""
 
 
@@ -121,8 +123,15 @@ async def tag_new_posts(runtime: Runtime) -> int:
     if not runtime.tagging.acquire(blocking=False):
         return 0  # this process is already draining the backlog
     try:
-        batch = snapshot.config.settings.tagging.batch_size
-        return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch, stop=runtime.stopping)
+        settings = snapshot.config.settings
+        return await asyncio.to_thread(
+            tag_untagged,
+            runtime.store,
+            snapshot.tagger,
+            batch_size=settings.tagging.batch_size,
+            stop=runtime.stopping,
+            claim_expiry=max(settings.schedules.lease_seconds, CLAIM_EXPIRY_FLOOR),
+        )
     finally:
         runtime.tagging.release()
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from monitor.store import Store
 from pipelines.tagging import Tagger
-from pipelines.tagging.store_tagging import tag_stored_posts
+from pipelines.tagging.store_tagging import tag_backlog, tag_stored_posts
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,14 @@ def _counter(stop: threading.Event | None) -> Callable[[int], None]:
     return progress
 
 
-def tag_untagged(store: Store, tagger: Tagger, *, batch_size: int = 256, stop: threading.Event | None = None) -> int:
-    """Tag every stored post that has never been tagged; returns how many were tagged (stops early on `stop`)."""
+def tag_untagged(
+    store: Store, tagger: Tagger, *, batch_size: int = 256, stop: threading.Event | None = None, claim_expiry: float = 60.0
+) -> int:
+    """Tag every stored post that has never been tagged, in batches shared with other processes
+    (`tag_backlog`); returns how many this call tagged (stops early on `stop`)."""
     progress = _counter(stop)
     try:
-        done = tag_stored_posts(store, tagger, untagged_only=True, batch_size=batch_size, on_progress=progress)
+        done = tag_backlog(store, tagger, batch_size=batch_size, on_progress=progress, claim_expiry=claim_expiry)
     except _Stopped as exc:
         log.info("tagging stopped by shutdown count=%d (the rest is tagged on the next run)", exc.done)
         return exc.done

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from monitor.posts import Post, PostTags
 from monitor.store import schema
@@ -37,13 +37,20 @@ class ClaimedBatch:
 
 
 @contextmanager
-def claim_untagged(store: Store, limit: int) -> Iterator[ClaimedBatch]:
-    """Claim up to `limit` untagged posts (oldest rows first); an empty batch means nothing is left to claim."""
+def claim_untagged(store: Store, limit: int, *, expiry: float = 60.0) -> Iterator[ClaimedBatch]:
+    """Claim up to `limit` untagged posts (oldest rows first); an empty batch means nothing is left to claim.
+
+    `expiry` bounds a hung claimer on PostgreSQL: a claim left idle that long (a frozen process) is ended
+    by the server (`idle_in_transaction_session_timeout`), which frees its posts for the others.
+    """
     t = schema.posts
     query = select(t).where(t.c.tagged_at.is_(None)).order_by(t.c.id).limit(limit)
-    if store.dialect == "postgresql":
+    postgres = store.dialect == "postgresql"
+    if postgres:
         query = query.with_for_update(skip_locked=True, key_share=True)  # FOR NO KEY UPDATE SKIP LOCKED
     with store.engine.begin() as conn:
+        if postgres:
+            conn.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {max(int(expiry * 1000), 1)}"))
         rows = [(row["id"], row_to_post(row)) for row in conn.execute(query).mappings().all()]
         yield ClaimedBatch(rows, conn)
     if rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,6 +11,8 @@ from monitor.store.tag_claims import claim_untagged
 from pipelines.tagging.pipeline import Tagger
 
 SAVE_EVERY = 1000
+
+log = logging.getLogger(__name__)
 
 
 def tag_stored_posts(
@@ -56,7 +59,12 @@ def tag_stored_posts(
 
 
 def tag_backlog(
-    store: Store, tagger: Tagger, *, batch_size: int = SAVE_EVERY, on_progress: Callable[[int], None] | None = None
+    store: Store,
+    tagger: Tagger,
+    *,
+    batch_size: int = SAVE_EVERY,
+    on_progress: Callable[[int], None] | None = None,
+    claim_expiry: float = 60.0,
 ) -> int:
     """Tag posts never tagged, in claimed batches (`claim_untagged`): any number of processes may
     run this at once on one PostgreSQL database and each post is tagged by exactly one of them.
@@ -65,10 +73,11 @@ def tag_backlog(
     """
     done = 0
     while True:
-        with claim_untagged(store, batch_size) as batch:
+        with claim_untagged(store, batch_size, expiry=claim_expiry) as batch:
             if not batch.rows:
                 return done
             batch.save(tagger.tag_posts([post for _, post in batch.rows]))
+        log.debug("tagging batch saved count=%d", len(batch.rows))
         done += len(batch.rows)
         if on_progress:
             on_progress(len(batch.rows))
