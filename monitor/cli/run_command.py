@@ -23,6 +23,14 @@ def run(
         bool, typer.Option("--no-catch-up", help="Do not send a missed digest at start (it is still sent on schedule).")
     ] = False,
     role: Annotated[list[str] | None, typer.Option("--role", "-r", help=ROLE_HELP)] = None,
+    first_collection_delay: Annotated[
+        float,
+        typer.Option(
+            "--first-collection-delay",
+            min=0,
+            help="Seconds after start before each source's first run; later runs follow the clock-aligned ticks of its interval.",
+        ),
+    ] = 20.0,
 ) -> None:
     """Run the Telegram bot and the schedule (collection, weekly digest, spike alerts, config reload)."""
     from monitor.bot.app import EXIT_DEADLINE, RunOptions, make_runtime, run_until_signal
@@ -53,7 +61,9 @@ def run(
             highlight=False,
         )
     runtime = make_runtime(config, STATE.env, store, roles=roles)
-    options = RunOptions(poll_timeout=poll_timeout, catch_up_at_start=not no_catch_up)
+    options = RunOptions(
+        poll_timeout=poll_timeout, catch_up_at_start=not no_catch_up, first_collection_delay=first_collection_delay
+    )
     asyncio.run(run_until_signal(runtime, token, options, exit_deadline=EXIT_DEADLINE))
 
 
