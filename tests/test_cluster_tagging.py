@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from monitor.posts import Post, PostTags
 from monitor.store import Store, schema
 from monitor.store.tag_claims import claim_untagged
+from tests.bot_harness import KEYWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, tzinfo=UTC)
@@ -117,3 +118,27 @@ def test_three_processes_split_the_backlog_and_tag_each_post_once(postgres_datab
         assert rows == distinct > 0
     finally:
         store.close()
+
+
+def test_a_watchlist_edit_is_retagged_once_whichever_process_reloads_it(store: Store) -> None:
+    from monitor.bot.tagging_jobs import RETAG_LEASE, retag_once
+    from monitor.store.leases import Leases
+    from pipelines.tagging import build_tagger
+    from tests.bot_harness import load_watchlist_text
+
+    now = T0 + timedelta(days=1)
+    _fill(store, 40)
+    edited = load_watchlist_text(KEYWORDS)
+    tagger = build_tagger(edited)
+    first, second = Leases(store, "host-a:1:a"), Leases(store, "host-b:2:b")
+    try:
+        assert retag_once(store, first, tagger, edited, days=7, now=now) == 40
+        assert retag_once(store, second, tagger, edited, days=7, now=now) is None  # the same edit, reloaded elsewhere
+        held = first.try_acquire(RETAG_LEASE)
+        again = load_watchlist_text(KEYWORDS.replace("aliases: [genshin]", "aliases: [genshin, gi]"))
+        assert retag_once(store, second, tagger, again, days=7, now=now) is None  # someone is re-tagging right now
+        held.release()
+        assert retag_once(store, second, tagger, again, days=7, now=now) == 40  # a new edit is re-tagged once more
+    finally:
+        first.close()
+        second.close()
