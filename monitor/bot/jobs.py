@@ -112,17 +112,19 @@ async def collect_source(runtime: Runtime, name: str) -> None:
         return
     log.info("collection done source=%s status=%s new=%d owner=%s", name, run.report.status, run.report.total("new"), runtime.owner)
     if "tag" in runtime.roles:
-        await tag_new_posts(runtime)
+        await tag_new_posts(runtime, wait=True)
 
 
-async def tag_new_posts(runtime: Runtime) -> int:
-    """Tag stored posts that were never tagged, with the tagger currently in force (shared with other processes)."""
+async def tag_new_posts(runtime: Runtime, *, wait: bool = False) -> int:
+    """Tag stored posts that were never tagged, with the tagger currently in force (shared with other processes).
+
+    One pass at a time per process: the periodic job skips while a pass runs (that pass drains the
+    backlog); after a collection (`wait`) the pass waits its turn, so the posts just stored are tagged.
+    """
     snapshot = runtime.snapshot
-    if snapshot.tagger is None:
+    if snapshot.tagger is None or (runtime.tagging.locked() and not wait):
         return 0
-    if not runtime.tagging.acquire(blocking=False):
-        return 0  # this process is already draining the backlog
-    try:
+    async with runtime.tagging:
         settings = snapshot.config.settings
         return await asyncio.to_thread(
             tag_untagged,
@@ -132,8 +134,6 @@ async def tag_new_posts(runtime: Runtime) -> int:
             stop=runtime.stopping,
             claim_expiry=max(settings.schedules.lease_seconds, CLAIM_EXPIRY_FLOOR),
         )
-    finally:
-        runtime.tagging.release()
 
 
 async def check_spikes(runtime: Runtime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -69,8 +70,8 @@ class Runtime:
     """Set on SIGTERM: work running in threads (tagging) stops at its next batch."""
     roles: frozenset[str] = ALL_ROLES
     """What this process does (`pulse run --role`): collect, tag, bot."""
-    tagging: threading.Lock = field(default_factory=threading.Lock)
-    """Held while this process tags its backlog: a second trigger meanwhile skips (the running one drains it)."""
+    tagging: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while this process tags its backlog: one pass at a time in a process (processes share the work in the database)."""
     _leases: Leases | None = None
 
     @property

@@ -3,7 +3,7 @@
 A batch is claimed, tagged and saved in one transaction: the row locks are the claim. Another
 process's claim skips locked rows instead of waiting, so N taggers split the backlog without
 tagging a post twice; a tagger that dies rolls back and its posts go to the next claim. On SQLite
-(one writer at a time, one process by design) the same query runs without the lock clause.
+(one writer at a time, one process by design) the claim takes the database's write lock instead.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def claim_untagged(store: Store, limit: int, *, expiry: float = 60.0) -> Iterato
     with store.engine.begin() as conn:
         if postgres:
             conn.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {max(int(expiry * 1000), 1)}"))
+        else:  # take SQLite's write lock first: a read snapshot could not be upgraded once a collector wrote
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         rows = [(row["id"], row_to_post(row)) for row in conn.execute(query).mappings().all()]
         yield ClaimedBatch(rows, conn)
     if rows:
