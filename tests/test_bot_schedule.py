@@ -80,7 +80,7 @@ async def test_jobs_are_built_from_config_and_rebuilt_on_reload(tmp_path: Path) 
     scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"digest", "digest-check", "spikes", "collect:jsonl_file"}
+        assert set(jobs) == {"digest", "digest-check", "spikes", "collect:jsonl_file", "collect-start:jsonl_file", "tag-backlog"}
         digest = jobs["digest"]
         assert digest.next_run_time.tzinfo is not None and digest.next_run_time.astimezone(BERLIN).strftime("%a %H:%M") == "Mon 09:00"
         assert digest.misfire_grace_time == 24 * 3600 and digest.coalesce and digest.max_instances == 1
@@ -95,7 +95,7 @@ async def test_jobs_are_built_from_config_and_rebuilt_on_reload(tmp_path: Path) 
         runtime.snapshot = Snapshot(load_config(runtime.config.settings_path, runtime.env), None)
         scheduler.build()
         jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
-        assert set(jobs) == {"digest", "digest-check", "collect:jsonl_file"}
+        assert set(jobs) == {"digest", "digest-check", "collect:jsonl_file", "collect-start:jsonl_file", "tag-backlog"}
         assert jobs["digest"].next_run_time.astimezone(BERLIN).strftime("%a %H:%M") == "Wed 18:30"
         assert jobs["collect:jsonl_file"].next_run_time == collect_next  # unchanged interval keeps its time
     finally:

@@ -105,7 +105,7 @@ def test_unknown_source_and_bad_source_option(tmp_path: Path, config_dir: Path):
     )
     problems = _problems(path)
     assert any(p.startswith(f"{path}:3: sources.myspace: unknown source (known: ") for p in problems)
-    assert f"{path}:6: sources.jsonl_file.interval_minutes: expected a whole number" in problems
+    assert f"{path}:6: sources.jsonl_file.interval_minutes: expected a number" in problems
 
 
 def test_entity_with_unknown_category_and_duplicate_name(tmp_path: Path):

@@ -20,6 +20,7 @@ from monitor.bot.access import ACCESS_GROUP, access_handler
 from monitor.bot.delivery import Sender, bot_api_url, bot_file_url
 from monitor.bot.memory import limit_malloc_arenas, use_small_worker_pool
 from monitor.bot.reload import ConfigReloader
+from monitor.bot.roles import ALL_ROLES
 from monitor.bot.runtime import PulseApplication, PulseContext, Runtime, Snapshot, TaggerFactory, default_tagger_factory
 from monitor.bot.scheduler import PulseScheduler
 from monitor.config import AppConfig
@@ -131,7 +132,7 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
                 if application.running:
                     await application.stop()  # waits for handlers still running
     finally:
-        runtime.store.close()
+        runtime.close()
         log.info("pulse run stopped")
 
 
@@ -165,10 +166,22 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
 
 
-def make_runtime(config: AppConfig, env: Mapping[str, str], store: Store, *, tagger_factory: TaggerFactory | None = None) -> Runtime:
-    """A Runtime with the tagger built from the config's watchlist (slow: spaCy)."""
-    factory = tagger_factory or default_tagger_factory
-    return Runtime(snapshot=Snapshot(config, factory(config.watchlist)), store=store, env=env, tagger_factory=factory)
+def make_runtime(
+    config: AppConfig,
+    env: Mapping[str, str],
+    store: Store,
+    *,
+    tagger_factory: TaggerFactory | None = None,
+    roles: frozenset[str] = ALL_ROLES,
+) -> Runtime:
+    """A Runtime with the tagger built from the config's watchlist (slow: spaCy); none without the tag role."""
+    factory = (tagger_factory or default_tagger_factory) if "tag" in roles else _no_tagger
+    return Runtime(snapshot=Snapshot(config, factory(config.watchlist)), store=store, env=env, tagger_factory=factory, roles=roles)
+
+
+def _no_tagger(_watchlist: object) -> None:
+    """The tagger of a process without the tag role: none (spaCy is never loaded)."""
+    return None
 
 
 EXIT_DEADLINE = 9.0
@@ -199,12 +212,18 @@ async def run_until_signal(
     if exit_deadline is not None:  # the real process (the CLI): also bound its memory
         limit_malloc_arenas()
         use_small_worker_pool(asyncio.get_running_loop())
+    if "bot" in runtime.roles:
+        main = serve(runtime, token, stop, options)
+    else:
+        from monitor.bot.workers import serve_workers
+
+        main = serve_workers(runtime, stop, options or RunOptions())
     if exit_deadline is None:
-        await serve(runtime, token, stop, options)
+        await main
         return
     deadline = asyncio.create_task(_arm_exit_deadline(stop, runtime, exit_deadline), name="exit-deadline")
     try:
-        await serve(runtime, token, stop, options)
+        await main
     finally:
         stop.set()
         await deadline

@@ -12,7 +12,7 @@ from monitor.bot import reports
 from monitor.bot.delivery import DigestOutcome, send_digest_once
 from monitor.bot.runtime import Runtime
 from monitor.bot.tagging_jobs import tag_untagged
-from monitor.collectors.runner import run_source
+from monitor.collectors.leased_run import collect_under_lease
 from monitor.config.settings import DigestSchedule
 from monitor.store import deliveries
 from pipelines.trends import IsoWeek, latest_complete_week
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATCH_UP_FLOOR = timedelta(minutes=10)
+CLAIM_EXPIRY_FLOOR = 5.0
+"""Seconds a claimed tagging batch may sit idle before PostgreSQL ends the claimer (a frozen process)."""
 """Even with missed_grace_hours=0, a digest whose job fired a little late still goes out."""
 
 
@@ -99,22 +101,39 @@ async def deliver_due_digest(runtime: Runtime) -> list[DigestOutcome]:
 
 
 async def collect_source(runtime: Runtime, name: str) -> None:
-    """Run one collector (blocking, in a thread), then tag what it stored."""
+    """Run one collector under its lease (blocking, in a thread), then tag what it stored (tag role)."""
     snapshot = runtime.snapshot
     if name not in snapshot.config.enabled_sources():
         return
-    report = await asyncio.to_thread(run_source, name, snapshot.config, runtime.store, runtime.env)
-    log.info("collection done source=%s status=%s new=%d", name, report.status, report.total("new"))
-    await tag_new_posts(runtime)
+    run = await asyncio.to_thread(
+        collect_under_lease, name, snapshot.config, runtime.store, runtime.env, runtime.leases, scheduled=True
+    )
+    if run.report is None:
+        return
+    log.info("collection done source=%s status=%s new=%d owner=%s", name, run.report.status, run.report.total("new"), runtime.owner)
+    if "tag" in runtime.roles:
+        await tag_new_posts(runtime, wait=True)
 
 
-async def tag_new_posts(runtime: Runtime) -> int:
-    """Tag stored posts that were never tagged, with the tagger currently in force."""
+async def tag_new_posts(runtime: Runtime, *, wait: bool = False) -> int:
+    """Tag stored posts that were never tagged, with the tagger currently in force (shared with other processes).
+
+    One pass at a time per process: the periodic job skips while a pass runs (that pass drains the
+    backlog); after a collection (`wait`) the pass waits its turn, so the posts just stored are tagged.
+    """
     snapshot = runtime.snapshot
-    if snapshot.tagger is None:
+    if snapshot.tagger is None or (runtime.tagging.locked() and not wait):
         return 0
-    batch = snapshot.config.settings.tagging.batch_size
-    return await asyncio.to_thread(tag_untagged, runtime.store, snapshot.tagger, batch_size=batch, stop=runtime.stopping)
+    async with runtime.tagging:
+        settings = snapshot.config.settings
+        return await asyncio.to_thread(
+            tag_untagged,
+            runtime.store,
+            snapshot.tagger,
+            batch_size=settings.tagging.batch_size,
+            stop=runtime.stopping,
+            claim_expiry=max(settings.schedules.lease_seconds, CLAIM_EXPIRY_FLOOR),
+        )
 
 
 async def check_spikes(runtime: Runtime) -> int:

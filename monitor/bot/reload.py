@@ -11,7 +11,7 @@ from pathlib import Path
 
 from monitor.bot import jobs
 from monitor.bot.runtime import Runtime, Snapshot
-from monitor.bot.tagging_jobs import retag_recent
+from monitor.bot.tagging_jobs import retag_once
 from monitor.config import AppConfig, ConfigError, load_config
 from monitor.config.watchlist import Watchlist
 
@@ -183,10 +183,13 @@ class ConfigReloader:
             await self._tell(message, reply_chat)
         if retag and days:
             count = await asyncio.to_thread(
-                retag_recent, runtime.store, tagger, days=days, now=runtime.clock(), batch_size=config.settings.tagging.batch_size,
-                stop=runtime.stopping,
+                retag_once, runtime.store, runtime.leases, tagger, config.watchlist, days=days, now=runtime.clock(),
+                batch_size=config.settings.tagging.batch_size, stop=runtime.stopping,
             )
-            await self._tell(f"Re-tagged {count} posts of the last {days} days.", reply_chat)
+            if count is None:  # another process sharing the database re-tags (or re-tagged) with this watchlist
+                await self._tell(f"Posts of the last {days} days are re-tagged by another process.", reply_chat)
+            else:
+                await self._tell(f"Re-tagged {count} posts of the last {days} days.", reply_chat)
         return True
 
     async def _tell(self, text: str, reply_chat: int | None) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,8 +12,10 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from monitor.bot.roles import ALL_ROLES
 from monitor.config import AppConfig
 from monitor.store import Store
+from monitor.store.leases import Leases, process_owner
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Runtime:
     store: Store
     env: Mapping[str, str]
     tagger_factory: TaggerFactory = default_tagger_factory
-    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    owner: str = field(default_factory=process_owner)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     jobs: dict[str, JobRecord] = field(default_factory=dict)
@@ -68,6 +68,25 @@ class Runtime:
     reloader: Any = None  # monitor.bot.reload.ConfigReloader
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM: work running in threads (tagging) stops at its next batch."""
+    roles: frozenset[str] = ALL_ROLES
+    """What this process does (`pulse run --role`): collect, tag, bot."""
+    tagging: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while this process tags its backlog: one pass at a time in a process (processes share the work in the database)."""
+    _leases: Leases | None = None
+
+    @property
+    def leases(self) -> Leases:
+        """Collection leases of this process on its store (expiry from the config in force)."""
+        if self._leases is None:
+            self._leases = Leases(self.store, self.owner)
+        self._leases.expiry = self.config.settings.schedules.lease_seconds
+        return self._leases
+
+    def close(self) -> None:
+        """Release database resources: the lease engine and the store's pool."""
+        if self._leases is not None:
+            self._leases.close()
+        self.store.close()
 
     @property
     def config(self) -> AppConfig:

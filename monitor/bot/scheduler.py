@@ -24,10 +24,12 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.bot import jobs
 from monitor.bot.runtime import Runtime
+from monitor.store.run_slots import EPOCH
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,11 @@ class PulseScheduler:
             if task is not None:
                 self._running.discard(task)
 
-    def _add(self, job_id: str, trigger: object, fn: JobFn, *args: object, **options: object) -> None:
+    def _add(self, job_id: str, trigger: object, fn: JobFn, *args: object, record: str | None = None, **options: object) -> None:
         # Memory store: replacing by id is safe (nothing persisted to lose) and is how reload works.
+        # `record`: the /status line the runs count under (the start-up run of a source under its tick job).
         self.scheduler.add_job(
-            self.run_job, trigger, args=(job_id, fn, *args), id=job_id, name=job_id, replace_existing=True, **options
+            self.run_job, trigger, args=(record or job_id, fn, *args), id=job_id, name=job_id, replace_existing=True, **options
         )
 
     # -- building the schedule from config ----------------------------------------------------
@@ -91,6 +94,23 @@ class PulseScheduler:
         now = datetime.now(UTC)
         wanted: set[str] = set()
 
+        if "bot" in self.runtime.roles:
+            self._add_bot_jobs(wanted)
+        if "tag" in self.runtime.roles:
+            self._add("tag-backlog", IntervalTrigger(seconds=settings.schedules.tag_poll_seconds, timezone=tz), jobs.tag_new_posts)
+            wanted.add("tag-backlog")
+        if "collect" in self.runtime.roles:
+            for name in config.enabled_sources():
+                self._add_collection(name, now, wanted)
+
+        for job in self.scheduler.get_jobs():
+            if job.id not in wanted and not job.id.startswith("collect-start:"):
+                job.remove()
+                log.info("job removed job=%s", job.id)
+
+    def _add_bot_jobs(self, wanted: set[str]) -> None:
+        settings = self.runtime.config.settings
+        tz = ZoneInfo(settings.timezone)
         digest = settings.schedules.digest
         hour, minute = (int(x) for x in digest.time.split(":"))
         self._add(
@@ -102,41 +122,32 @@ class PulseScheduler:
         wanted.add("digest")
         self._add("digest-check", IntervalTrigger(minutes=DIGEST_CHECK_MINUTES, timezone=tz), jobs.deliver_due_digest)
         wanted.add("digest-check")
-
         if settings.telegram.send_spike_alerts:
-            self._add(
-                "spikes",
-                IntervalTrigger(minutes=settings.schedules.spike_check_minutes, timezone=tz),
-                jobs.check_spikes,
-            )
+            self._add("spikes", IntervalTrigger(minutes=settings.schedules.spike_check_minutes, timezone=tz), jobs.check_spikes)
             wanted.add("spikes")
 
-        for name in config.enabled_sources():
-            job_id = f"collect:{name}"
-            existing = self.scheduler.get_job(job_id)
-            interval = config.sources[name].interval_minutes
-            if existing is not None and getattr(existing.trigger, "interval", None) == timedelta(minutes=interval):
-                wanted.add(job_id)  # unchanged: keep its next run time
-                continue
-            self._add(
-                job_id,
-                IntervalTrigger(minutes=interval, timezone=tz),
-                jobs.collect_source,
-                name,
-                next_run_time=now + self.first_collection_delay,
-            )
-            wanted.add(job_id)
-
-        for job in self.scheduler.get_jobs():
-            if job.id not in wanted:
-                job.remove()
-                log.info("job removed job=%s", job.id)
+    def _add_collection(self, name: str, now: datetime, wanted: set[str]) -> None:
+        """`collect:NAME` fires on the clock-aligned ticks of its interval (the same instants in every
+        process, see `run_slots`), and `collect-start:NAME` once shortly after start; the source's lease
+        and run records make one of the processes run each tick."""
+        job_id = f"collect:{name}"
+        interval = timedelta(minutes=self.runtime.config.sources[name].interval_minutes)
+        wanted.add(job_id)
+        existing = self.scheduler.get_job(job_id)
+        if existing is not None and getattr(existing.trigger, "interval", None) == interval:
+            return  # unchanged: keep its next run time
+        seconds = interval.total_seconds()
+        trigger = IntervalTrigger(seconds=seconds, start_date=EPOCH, timezone=UTC)
+        self._add(job_id, trigger, jobs.collect_source, name, misfire_grace_time=max(1, int(seconds / 2)))
+        start_id = f"collect-start:{name}"
+        self._add(start_id, DateTrigger(run_date=now + self.first_collection_delay), jobs.collect_source, name, record=job_id)
+        wanted.add(start_id)
 
     def start(self) -> None:
         """Build the jobs and start; must be called with the bot's event loop running."""
         self.build()
         self.scheduler.start()
-        if self.catch_up_at_start:
+        if self.catch_up_at_start and "bot" in self.runtime.roles:
             self.scheduler.get_job("digest-check").modify(next_run_time=datetime.now(UTC))
         log.info("scheduler started jobs=%s", ",".join(j.id for j in self.scheduler.get_jobs()))
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from monitor.config.watchlist import Watchlist
 from monitor.store import Store
+from monitor.store.leases import Leases
 from pipelines.tagging import Tagger
-from pipelines.tagging.store_tagging import tag_stored_posts
+from pipelines.tagging.store_tagging import tag_backlog, tag_stored_posts
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +38,14 @@ def _counter(stop: threading.Event | None) -> Callable[[int], None]:
     return progress
 
 
-def tag_untagged(store: Store, tagger: Tagger, *, batch_size: int = 256, stop: threading.Event | None = None) -> int:
-    """Tag every stored post that has never been tagged; returns how many were tagged (stops early on `stop`)."""
+def tag_untagged(
+    store: Store, tagger: Tagger, *, batch_size: int = 256, stop: threading.Event | None = None, claim_expiry: float = 60.0
+) -> int:
+    """Tag every stored post that has never been tagged, in batches shared with other processes
+    (`tag_backlog`); returns how many this call tagged (stops early on `stop`)."""
     progress = _counter(stop)
     try:
-        done = tag_stored_posts(store, tagger, untagged_only=True, batch_size=batch_size, on_progress=progress)
+        done = tag_backlog(store, tagger, batch_size=batch_size, on_progress=progress, claim_expiry=claim_expiry)
     except _Stopped as exc:
         log.info("tagging stopped by shutdown count=%d (the rest is tagged on the next run)", exc.done)
         return exc.done
@@ -62,3 +68,41 @@ def retag_recent(
         return exc.done
     log.info("re-tagged recent posts count=%d days=%d", done, days)
     return done
+
+
+RETAG_LEASE = "retag"
+RETAG_MARK = ("_retag", "watchlist")
+"""The checkpoint row (source, key) holding the fingerprint of the last watchlist the window was re-tagged with."""
+
+
+def watchlist_fingerprint(watchlist: Watchlist) -> str:
+    """A stable hash of a watchlist: equal for equal keyword files on every host."""
+    return hashlib.sha256(watchlist.model_dump_json().encode()).hexdigest()
+
+
+def retag_once(
+    store: Store,
+    leases: Leases,
+    tagger: Tagger,
+    watchlist: Watchlist,
+    *,
+    days: int,
+    now: datetime,
+    batch_size: int = 256,
+    stop: threading.Event | None = None,
+) -> int | None:
+    """`retag_recent` once per watchlist across processes: under the `retag` lease, and only if the
+    window was not re-tagged with this very watchlist already. None when another process did (or does) it."""
+    lease = leases.try_acquire(RETAG_LEASE)
+    if lease is None:
+        log.info("re-tagging skipped reason=busy holder=%s", leases.holder(RETAG_LEASE))
+        return None
+    with lease:
+        fingerprint = watchlist_fingerprint(watchlist)
+        if store.get_checkpoint(*RETAG_MARK) == fingerprint:
+            log.info("re-tagging skipped reason=already-done (this watchlist was re-tagged by another process)")
+            return None
+        count = retag_recent(store, tagger, days=days, now=now, batch_size=batch_size, stop=stop)
+        if stop is None or not stop.is_set():
+            store.set_checkpoint(*RETAG_MARK, fingerprint)
+    return count

@@ -26,6 +26,22 @@ def render_reports(reports: list[SourceReport]) -> Table:
     return table
 
 
+def _run_leased(config, store, names: list[str], progress) -> list[SourceReport]:  # noqa: ANN001
+    """Each source under its lease: a source another process is collecting right now is skipped, with the reason."""
+    from monitor.collectors.leased_run import collect_under_lease
+    from monitor.store.leases import Leases, process_owner
+
+    leases = Leases(store, process_owner(), expiry=config.settings.schedules.lease_seconds)
+    reports = []
+    try:
+        for name in names:
+            run = collect_under_lease(name, config, store, STATE.env, leases, scheduled=False, progress=progress)
+            reports.append(run.report or SourceReport(source=name, status="skipped", message=run.reason))
+    finally:
+        leases.close()
+    return reports
+
+
 def collect(
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and normalise, store nothing.")] = False,
@@ -51,7 +67,7 @@ def collect(
         def progress(src: str, query: str, fetched: int) -> None:
             bar.update(task, description=f"{src} {query}: {fetched} posts")
 
-        reports = run_sources(config, store, STATE.env, names, progress=progress)
+        reports = run_sources(config, store, STATE.env, names, progress=progress) if store is None else _run_leased(config, store, names, progress)
     console.print(render_reports(reports))
     for report in reports:
         if report.status != "ok":

@@ -68,10 +68,12 @@ def run_source(
     *,
     progress: ProgressCallback | None = None,
     collector: Collector | None = None,
+    keep_going: Callable[[], bool] | None = None,
 ) -> SourceReport:
     """Run one source once. Never raises for source failures: they end up in the report and runs table.
 
-    With `store=None` (dry run) nothing is written and checkpoints are not read.
+    With `store=None` (dry run) nothing is written and checkpoints are not read. `keep_going` is asked
+    before each page is stored (a lost lease: the run stops there, as a failed or partial run).
     """
     report = SourceReport(source=name)
     cls = registry.get(name)
@@ -92,6 +94,8 @@ def run_source(
             checkpoint = store.get_checkpoint(name, query.key) if store else None
             try:
                 for batch in collector.fetch(query, checkpoint):
+                    if keep_going is not None and not keep_going():
+                        raise SourceUnavailable("run stopped: this process no longer holds the source's lease")
                     qr.fetched += len(batch.posts)
                     qr.skipped += batch.skipped
                     qr.errors += len(batch.errors)

@@ -48,6 +48,9 @@ class Schedules(StrictModel):
     digest: DigestSchedule = DigestSchedule()
     spike_check_minutes: int = Field(default=60, ge=5)
     config_poll_seconds: float = Field(default=5.0, gt=0, le=3600)  # how often pulse run checks config files
+    # PostgreSQL: a collection lease whose holder stopped answering passes on after this many seconds
+    lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    tag_poll_seconds: float = Field(default=60.0, gt=0, le=86400)  # how often a tagging process looks for untagged posts
 
 
 class TelegramSettings(StrictModel):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -268,32 +268,8 @@ class Store:
         """Replace the tags of each (post row id, created_at, tags)."""
         if not tagged:
             return
-        now = _now()
-        ids = [post_id for post_id, _, _ in tagged]
-        tag_rows = [
-            {"post_id": post_id, "kind": kind, "label": label, "created_at": created}
-            for post_id, created, tags in tagged
-            for kind, labels in (("category", tags.categories), ("entity", tags.entities), ("interest", tags.interests))
-            for label in dict.fromkeys(labels)
-        ]
-        updates = [
-            {"b_id": post_id, "b_lang": tags.lang, "b_spans": tags.spans, "b_now": now}
-            for post_id, _, tags in tagged
-        ]
-        t = schema.posts
         with self.engine.begin() as conn:
-            sources = dict(conn.execute(select(t.c.id, t.c.source).where(t.c.id.in_(ids))).all())
-            for row in tag_rows:
-                row["source"] = sources.get(row["post_id"])
-            conn.execute(delete(schema.post_tags).where(schema.post_tags.c.post_id.in_(ids)))
-            if tag_rows:
-                conn.execute(insert(schema.post_tags), tag_rows)
-            conn.execute(
-                update(t)
-                .where(t.c.id == bindparam("b_id"))
-                .values(lang=bindparam("b_lang"), tag_spans=bindparam("b_spans"), tagged_at=bindparam("b_now")),
-                updates,
-            )
+            write_tags(conn, tagged)
         refresh_if_stale(self.engine)
 
     def tags_of(self, post_id: int) -> dict[str, list[str]]:
@@ -360,6 +336,37 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit)).mappings().all()
         return [dict(row) for row in rows]
+
+
+def write_tags(conn: Connection, tagged: Sequence[tuple[int, datetime, PostTags]]) -> None:
+    """Replace the tags of each (post row id, created_at, tags) inside the caller's transaction."""
+    if not tagged:
+        return
+    now = _now()
+    ids = [post_id for post_id, _, _ in tagged]
+    tag_rows = [
+        {"post_id": post_id, "kind": kind, "label": label, "created_at": created}
+        for post_id, created, tags in tagged
+        for kind, labels in (("category", tags.categories), ("entity", tags.entities), ("interest", tags.interests))
+        for label in dict.fromkeys(labels)
+    ]
+    updates = [
+        {"b_id": post_id, "b_lang": tags.lang, "b_spans": tags.spans, "b_now": now}
+        for post_id, _, tags in tagged
+    ]
+    t = schema.posts
+    sources = dict(conn.execute(select(t.c.id, t.c.source).where(t.c.id.in_(ids))).all())
+    for row in tag_rows:
+        row["source"] = sources.get(row["post_id"])
+    conn.execute(delete(schema.post_tags).where(schema.post_tags.c.post_id.in_(ids)))
+    if tag_rows:
+        conn.execute(insert(schema.post_tags), tag_rows)
+    conn.execute(
+        update(t)
+        .where(t.c.id == bindparam("b_id"))
+        .values(lang=bindparam("b_lang"), tag_spans=bindparam("b_spans"), tagged_at=bindparam("b_now")),
+        updates,
+    )
 
 
 def row_to_post(row: Any) -> Post:

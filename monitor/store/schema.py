@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +74,13 @@ posts = Table(
     Column("tag_spans", JSON),
     UniqueConstraint("source", "external_id", name="uq_posts_source_external_id"),
     Index("ix_posts_created_at_source", "created_at", "source"),  # migration 0004
+    # The tagging backlog: shared tagging claims the oldest untagged rows without scanning tagged ones (0006).
+    Index(
+        "ix_posts_untagged",
+        "id",
+        postgresql_where=text("tagged_at IS NULL"),
+        sqlite_where=text("tagged_at IS NULL"),
+    ),
 )
 
 post_tags = Table(
