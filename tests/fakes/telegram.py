@@ -106,6 +106,7 @@ class FakeTelegram(FakeServer):
         self._cond = threading.Condition()
         self._floods: dict[str, list[dict[str, Any]]] = {}
         self._delays: dict[str, list[float]] = {}
+        self.valid_token: str | None = None  # set: any other token gets 401 Unauthorized, as Telegram answers
         self.route("POST", "/bot", self._bot_api)
         self.route("GET", "/bot", self._bot_api)
 
@@ -184,6 +185,8 @@ class FakeTelegram(FakeServer):
         if not match:
             return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         token, method = match.groups()
+        if self.valid_token is not None and token != self.valid_token:
+            return Reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         params, files = _decode(rec)
         with self._lock:
             self.calls.append(Call(token, method, params, files))
