@@ -28,6 +28,12 @@ def run(
         raise typer.Exit(1)
     if not config.settings.telegram.chat_ids:
         err_console.print("[yellow]warning[/yellow] telegram.chat_ids is empty: nobody will get answers or digests", highlight=False)
+    if config.settings.telegram.mode == "webhook":
+        from monitor.bot.updates import webhook_secret_problem
+
+        if problem := webhook_secret_problem(STATE.env):
+            err_console.print(f"[red]error[/red] {problem}", highlight=False)
+            raise typer.Exit(1)
     store = open_store(config, create=True)
     runtime = make_runtime(config, STATE.env, store)
     options = RunOptions(poll_timeout=poll_timeout, catch_up_at_start=not no_catch_up)

@@ -62,6 +62,10 @@ class BadRequest(Exception):
     """What Telegram answers with 400 Bad Request."""
 
 
+class Conflict(Exception):
+    """What Telegram answers with 409 Conflict."""
+
+
 def check_html(text: str, limit: int = 4096) -> None:
     """Refuse what Telegram refuses in parse_mode=HTML: unknown or unbalanced tags, raw < or &, over 4,096 UTF-16 units."""
     stack: list[str] = []
@@ -106,13 +110,22 @@ class FakeTelegram(FakeServer):
         self._cond = threading.Condition()
         self._floods: dict[str, list[dict[str, Any]]] = {}
         self._delays: dict[str, list[float]] = {}
-        self.valid_token: str | None = None  # set: any other token gets 401 Unauthorized, as Telegram answers
+        self.valid_token: str | None = None
+        self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook  # set: any other token gets 401 Unauthorized, as Telegram answers
         self.route("POST", "/bot", self._bot_api)
         self.route("GET", "/bot", self._bot_api)
 
     # -- what tests use ---------------------------------------------------------------------
     def send_command(self, text: str, *, chat_id: int, user_id: int | None = None, chat_type: str = "group") -> int:
         """Queue a message update as if user `user_id` wrote `text` in chat `chat_id`; returns update_id."""
+        update = self.command_update(text, chat_id=chat_id, user_id=user_id, chat_type=chat_type)
+        with self._cond:
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update["update_id"]
+
+    def command_update(self, text: str, *, chat_id: int, user_id: int | None = None, chat_type: str = "group") -> dict[str, Any]:
+        """A message update as if user `user_id` wrote `text` in chat `chat_id` (not queued)."""
         user_id = chat_id if user_id is None else user_id
         entities = []
         if text.startswith("/"):
@@ -127,21 +140,35 @@ class FakeTelegram(FakeServer):
             update_id = self._next_update_id
             self._next_update_id += 1
             self._next_message_id += 1
-            self._updates.append(
-                {
-                    "update_id": update_id,
-                    "message": {
-                        "message_id": self._next_message_id,
-                        "date": int(time.time()),
-                        "chat": chat,
-                        "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"},
-                        "text": text,
-                        "entities": entities,
-                    },
-                }
-            )
-            self._cond.notify_all()
-        return update_id
+            return {
+                "update_id": update_id,
+                "message": {
+                    "message_id": self._next_message_id,
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"},
+                    "text": text,
+                    "entities": entities,
+                },
+            }
+
+    def deliver_to_webhook(self, update: dict[str, Any], *, secret: str | None = "as-registered") -> int:
+        """POST `update` to the registered webhook URL as Telegram does (JSON, with the secret token
+        header unless `secret` is None; by default the one given to setWebhook); returns the HTTP status."""
+        import urllib.error
+        import urllib.request
+
+        assert self.webhook is not None, "no webhook set (setWebhook was not called)"
+        headers = {"Content-Type": "application/json"}
+        token = self.webhook.get("secret_token") if secret == "as-registered" else secret
+        if token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        request = urllib.request.Request(self.webhook["url"], data=json.dumps(update).encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
 
     def flood(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 Too Many Requests."""
@@ -207,6 +234,8 @@ class FakeTelegram(FakeServer):
             return Reply(200, {"ok": True, "result": handler(params, files)})
         except BadRequest as exc:
             return Reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"})
+        except Conflict as exc:
+            return Reply(409, {"ok": False, "error_code": 409, "description": str(exc)})
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         with self._cond:
@@ -233,12 +262,21 @@ class FakeTelegram(FakeServer):
         }
 
     def _api_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        self.webhook = None
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        if not str(params.get("url", "")).startswith(("https://", "http://")):
+            raise BadRequest("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = params
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         return True
 
     def _api_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise Conflict("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
