@@ -214,6 +214,20 @@ def check_telegram(config: AppConfig, env: Mapping[str, str], *, online: bool, s
     return checks
 
 
+def check_webhook(config: AppConfig, env: Mapping[str, str]) -> list[Check]:
+    """In webhook mode: TELEGRAM_WEBHOOK_SECRET is set and acceptable to Telegram."""
+    telegram = config.settings.telegram
+    if telegram.mode != "webhook":
+        return []
+    from monitor.bot.updates import WEBHOOK_SECRET_ENV, webhook_secret_problem
+
+    problem = webhook_secret_problem(env)
+    if problem:
+        return [Check("telegram webhook", "fail", problem, f"set {WEBHOOK_SECRET_ENV} in .env, e.g. to `openssl rand -hex 32`")]
+    hook = telegram.webhook
+    return [Check("telegram webhook", "ok", f"serves {hook.listen}:{hook.port}/{hook.path} for {hook.public_url}, secret set")]
+
+
 # -- all together ----------------------------------------------------------------------------
 
 
@@ -235,4 +249,5 @@ def run_checks(config_path: Path | str | None, env: Mapping[str, str], *, online
     if all(check.status == "ok" for check in database):
         checks.extend(check_freshness(config, secrets))
     checks.extend(check_telegram(config, env, online=online, secrets=secrets))
+    checks.extend(check_webhook(config, env))
     return checks

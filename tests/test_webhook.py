@@ -110,3 +110,26 @@ def test_pulse_run_refuses_webhook_mode_without_a_usable_secret(tmp_path, fake: 
     assert result.exit_code == 1 and message in result.output
     assert not fake.calls  # nothing was sent to Telegram
     assert not (tmp_path / "pulse.db").exists()
+
+
+def test_a_reload_that_switches_the_mode_says_it_needs_a_restart(tmp_path, fake: FakeTelegram) -> None:
+    from monitor.bot.reload import describe_change
+
+    polling = load_config(write_config(tmp_path / "a", fake.url, slot=utc_now()), {})
+    webhook = load_config(webhook_config(tmp_path / "b", fake, 8443), {})
+    message = describe_change(polling, webhook)
+    assert "Settings changed: " in message and "telegram" in message
+    assert "telegram.mode/webhook and metrics take effect after a restart" in message
+    assert "after a restart" not in describe_change(polling, polling)
+
+
+def test_doctor_checks_the_webhook_secret(tmp_path, fake: FakeTelegram) -> None:
+    from monitor.doctor import run_checks
+
+    path = webhook_config(tmp_path, fake, 8443)
+    env = {"PULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'pulse.db'}", "TELEGRAM_BOT_TOKEN": TOKEN}
+    missing = [c for c in run_checks(path, env) if c.name == "telegram webhook"]
+    assert [c.status for c in missing] == ["fail"] and "TELEGRAM_WEBHOOK_SECRET is not set" in missing[0].detail
+    good = [c for c in run_checks(path, {**env, "TELEGRAM_WEBHOOK_SECRET": SECRET}) if c.name == "telegram webhook"]
+    assert good[0].status == "ok" and SECRET not in good[0].line()
+    assert "127.0.0.1:8443/tg-hook" in good[0].detail
