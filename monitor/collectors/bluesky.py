@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import Field
-
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable, SourceUnreachable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RetryPolicy, call_with_retries
 from monitor.collectors.session_store import SessionStore

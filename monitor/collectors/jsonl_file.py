@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import Field
-
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions
+from monitor.collectors.base import Batch, Collector, Query
 from monitor.collectors.registry import register
 from monitor.sources.jsonl_file import SPEC, JsonlFileOptions
 from monitor.post_lines import LineError, open_jsonl, read_posts

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from pydantic import Field, field_validator
 
 from monitor.collectors import _requests as http
 from monitor.collectors._html import html_to_text
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import call_with_retries
 from monitor.posts import Post

@@ -8,19 +8,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import praw
 import prawcore
 import requests
 from prawcore.sessions import FiniteRetryStrategy
-from pydantic import Field, field_validator
 
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable, SourceUnreachable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post
-from monitor.sources.reddit import SPEC, RedditOptions, DEFAULT_SUBREDDITS, DEFAULT_USER_AGENT
+from monitor.sources.reddit import SPEC, RedditOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

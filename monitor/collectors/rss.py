@@ -13,11 +13,10 @@ from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit
 
 import requests
-from pydantic import Field, field_validator, model_validator
 
 from monitor.collectors import _requests as http
 from monitor.collectors._html import html_to_text
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable
 from monitor.collectors.registry import register
 from monitor.posts import Post
 from monitor.sources.rss import SPEC, RssOptions

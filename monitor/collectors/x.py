@@ -13,9 +13,8 @@ from typing import Any, TypeVar
 
 import requests
 import tweepy
-from pydantic import Field, field_validator
 
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable, SourceUnreachable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post

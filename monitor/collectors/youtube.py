@@ -9,13 +9,12 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
-from pydantic import Field, field_validator
 
 from monitor.collectors import _requests as http
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable, SourceUnreachable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RetryPolicy
 from monitor.posts import Post
@@ -163,7 +162,7 @@ class YoutubeCollector(Collector):
     def check_online(self) -> str:
         """`i18nLanguages` with the key (1 quota unit): the cheapest authenticated call."""
         try:
-            response = http.get(
+            http.get(
                 self.session, f"{self.api_base_url}/i18nLanguages", params={"part": "snippet", "hl": "en"},
                 headers={"X-Goog-Api-Key": self.env["YOUTUBE_API_KEY"]}, timeout=self.options.timeout_seconds,
                 policy=RetryPolicy(0, 0.0, 0.0), sleep=self.sleep, what="youtube i18nLanguages",

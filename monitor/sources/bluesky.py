@@ -16,5 +16,6 @@ class BlueskyOptions(SourceOptions):
 
 
 SPEC = register_source(
-    SourceSpec("bluesky", BlueskyOptions, "monitor.collectors.bluesky:BlueskyCollector", required_env=("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"))
+    SourceSpec("bluesky", BlueskyOptions, "monitor.collectors.bluesky:BlueskyCollector",
+               required_env=("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"))
 )

@@ -15,5 +15,6 @@ class JsonlFileOptions(SourceOptions):
 
 
 SPEC = register_source(
-    SourceSpec("jsonl_file", JsonlFileOptions, "monitor.collectors.jsonl_file:JsonlFileCollector", required_env=())
+    SourceSpec("jsonl_file", JsonlFileOptions, "monitor.collectors.jsonl_file:JsonlFileCollector",
+               required_env=())
 )

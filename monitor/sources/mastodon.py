@@ -35,5 +35,6 @@ class MastodonOptions(SourceOptions):
 
 
 SPEC = register_source(
-    SourceSpec("mastodon", MastodonOptions, "monitor.collectors.mastodon:MastodonCollector", required_env=())
+    SourceSpec("mastodon", MastodonOptions, "monitor.collectors.mastodon:MastodonCollector",
+               required_env=())
 )

@@ -41,5 +41,6 @@ class RedditOptions(SourceOptions):
 
 
 SPEC = register_source(
-    SourceSpec("reddit", RedditOptions, "monitor.collectors.reddit:RedditCollector", required_env=("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"))
+    SourceSpec("reddit", RedditOptions, "monitor.collectors.reddit:RedditCollector",
+               required_env=("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET"))
 )

@@ -35,5 +35,6 @@ class YoutubeOptions(SourceOptions):
 
 
 SPEC = register_source(
-    SourceSpec("youtube", YoutubeOptions, "monitor.collectors.youtube:YoutubeCollector", required_env=("YOUTUBE_API_KEY",))
+    SourceSpec("youtube", YoutubeOptions, "monitor.collectors.youtube:YoutubeCollector",
+               required_env=("YOUTUBE_API_KEY",))
 )
