@@ -9,7 +9,7 @@ Two kinds of series:
 * from this process: Telegram API errors (by method and error) and the process's own memory, CPU
   and open files (prometheus-client's process collector).
 
-A scrape reads the database at most every `CACHE_SECONDS`; a database that does not answer makes
+A scrape reads the database at most every `CACHE_SECONDS` (30 s); a database that does not answer makes
 `pulse_database_up` 0 instead of failing the scrape.
 """
 
@@ -39,7 +39,8 @@ TELEGRAM_ERRORS = Counter(
     ["method", "error"],
     registry=REGISTRY,
 )
-CACHE_SECONDS = 10.0
+CACHE_SECONDS = 30.0
+"""A scrape reads the database at most this often (1M posts on SQLite: ~0.3 s of queries)."""
 
 
 def telegram_error(method: str, exc: BaseException) -> None:

@@ -142,3 +142,16 @@ def test_a_database_that_does_not_answer_is_a_zero_not_a_failed_scrape(tmp_path,
     families = list(collector.collect())
     assert [(f.name, [s.value for s in f.samples]) for f in families] == [("pulse_database_up", [0])]
     assert ADMIN_CHAT  # the harness's admin chat is configured (metrics never message it)
+
+
+def test_untagged_posts_are_found_through_the_partial_index(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'plan.db'}")
+    try:
+        with store.engine.connect() as conn:
+            backlog = conn.exec_driver_sql("EXPLAIN QUERY PLAN SELECT count(*) FROM posts WHERE tagged_at IS NULL").all()
+            batch = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM posts WHERE id > 7 AND tagged_at IS NULL ORDER BY id LIMIT 2000").all()
+    finally:
+        store.close()
+    assert "USING INDEX ix_posts_untagged" in backlog[0][-1]  # not a scan of every post
+    assert "SEARCH posts USING INDEX ix_posts_untagged (id>?)" in batch[0][-1]
