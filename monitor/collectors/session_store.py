@@ -1,13 +1,14 @@
 """Login sessions kept between runs, encrypted at rest (Fernet) with PULSE_SESSION_SECRET, in the store.
 
 A session is a secret: without PULSE_SESSION_SECRET nothing is stored and the source logs in on
-every run. The ciphertext lives in the `checkpoints` table (key `session:<account>`), so every
+every run. The ciphertext lives in the `checkpoints` table (key `session:` + a hash of the account), so every
 process sharing the database shares the session. A value that no longer decrypts (the key was
 changed) is dropped and the source logs in again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -42,7 +43,7 @@ class SessionStore:
     def __init__(self, store: Store, source: str, account: str, env: Mapping[str, str]):
         self.store = store
         self.source = source
-        self.key = f"session:{account}"[:255]
+        self.key = f"session:{hashlib.sha256(account.encode()).hexdigest()[:16]}"  # the account name is not stored
         self._fernet = _fernet(env)
 
     @classmethod
