@@ -1,11 +1,10 @@
 """`pulse doctor`: checks a deployment and says, per check, ok or fail and how to fix it.
 
 Offline checks: the config is valid, the database is reachable and migrated, each enabled
-source has its credentials, Telegram has a token when chats are configured. With `online`,
-also: each enabled source's credentials are accepted (a collector opts in by defining a
-`check_online()` method that returns None or a short text on success and raises on failure),
-the Telegram token is valid (getMe) and the bot is a member of each configured chat (getChat,
-getChatMember), talking to the configured `telegram.api_base_url`.
+source has its credentials and has succeeded within twice its interval (the container health
+check), Telegram has a token when chats are configured. With `online`, also what
+`monitor.doctor_online` asks the services: source credentials accepted, Telegram token valid,
+the bot a member of each configured chat.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -46,7 +46,8 @@ class Check:
         return out
 
 
-def _short(exc: BaseException, secrets: list[str], limit: int = 200) -> str:
+def short_error(exc: BaseException, secrets: list[str], limit: int = 200) -> str:
+    """The exception as one line of at most `limit` characters, every secret value redacted."""
     message = " ".join(str(exc).split()) or exc.__class__.__name__
     message = redact(message, secrets)
     return message if len(message) <= limit else message[: limit - 1] + "…"
@@ -89,13 +90,13 @@ def check_database(url: str, secrets: list[str]) -> list[Check]:
     try:
         engine = make_engine(url)
     except Exception as exc:  # noqa: BLE001 - a malformed URL or missing driver
-        return [Check("database", "fail", f"{shown}: {_short(exc, secrets)}", reach_fix)]
+        return [Check("database", "fail", f"{shown}: {short_error(exc, secrets)}", reach_fix)]
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             revision = current_revision_of(conn)
     except Exception as exc:  # noqa: BLE001
-        return [Check("database", "fail", f"cannot connect to {shown}: {_short(exc, secrets)}", reach_fix)]
+        return [Check("database", "fail", f"cannot connect to {shown}: {short_error(exc, secrets)}", reach_fix)]
     finally:
         engine.dispose()
     checks = [Check("database", "ok", f"{shown} reachable")]
@@ -116,48 +117,70 @@ def check_database(url: str, secrets: list[str]) -> list[Check]:
 
 def check_sources(config: AppConfig, env: Mapping[str, str], *, online: bool, secrets: list[str]) -> list[Check]:
     """Credentials of each enabled source: present, and with `online` accepted."""
-    from monitor.collectors import registry
+    from monitor.doctor_online import check_source_online
+    from monitor.sources import specs
 
     enabled = config.enabled_sources()
     if not enabled:
         return [Check("sources", "fail", "no source is enabled",
                       "set `enabled: true` under at least one entry of `sources:` in pulse.yaml")]
-    collectors = registry.available()
+    known = specs()
     checks: list[Check] = []
     for name in enabled:
-        cls = collectors[name]
-        missing = cls.missing_credentials(env)
+        spec = known[name]
+        missing = spec.missing_credentials(env)
         if missing:
             checks.append(Check(f"source {name}", "fail", f"{', '.join(missing)} not set",
                                 f"set {', '.join(missing)} in .env (or the environment); see .env.example"))
             if online:
                 checks.append(Check(f"source {name} online", "skip", "not checked (credentials missing)"))
             continue
-        needed = ", ".join(cls.required_env) or "none needed"
+        needed = ", ".join(spec.required_env) or "none needed"
         checks.append(Check(f"source {name}", "ok", f"credentials present ({needed})"))
         if online:
-            checks.append(_check_source_online(name, cls, config, env, secrets))
+            checks.append(check_source_online(name, spec, config, env, secrets))
     return checks
 
 
-def _check_source_online(name: str, cls, config: AppConfig, env: Mapping[str, str], secrets: list[str]) -> Check:  # noqa: ANN001
-    if not callable(getattr(cls, "check_online", None)):
-        return Check(f"source {name} online", "skip", "not checked (this collector has no online check)")
-    collector = None
+def check_freshness(config: AppConfig, secrets: list[str], now: datetime | None = None) -> list[Check]:
+    """Each enabled source has succeeded within twice its interval (never run yet: skipped)."""
+    from monitor.store.database import make_engine
+    from monitor.store.health import source_runs, staleness
+
+    now = now or datetime.now(UTC)
+    intervals = {name: config.sources[name].interval_minutes for name in config.enabled_sources()}
+    if not intervals:
+        return []
+    engine = make_engine(config.database_url)
     try:
-        collector = cls(config.sources[name], config.watchlist, env)
-        outcome = collector.check_online()
-    except Exception as exc:  # noqa: BLE001 - whatever the API said, it is this check's answer
-        return Check(f"source {name} online", "fail", f"rejected or unreachable: {_short(exc, secrets)}",
-                     f"check the {name} credentials in .env are current and the API is reachable")
+        runs = source_runs(engine)
+    except Exception as exc:  # noqa: BLE001 - reported as this check's failure
+        return [Check("collection", "fail", f"cannot read collector runs: {short_error(exc, secrets)}",
+                      "check the database (see the database check above)")]
     finally:
-        if collector is not None:
-            try:
-                collector.close()
-            except Exception:  # noqa: BLE001
-                log.debug("collector close failed source=%s", name)
-    detail = outcome if isinstance(outcome, str) and outcome else "credentials accepted"
-    return Check(f"source {name} online", "ok", detail)
+        engine.dispose()
+    checks = []
+    for state in staleness(runs, intervals):
+        name, every = f"collection {state.source}", _span(state.interval)
+        age = state.age(now)
+        if age is None:
+            checks.append(Check(name, "skip", f"no run recorded yet (every {every})"))
+        elif state.stale(now):
+            what = f"last success {_span(age)} ago" if state.succeeded else f"no success in {_span(age)} of runs"
+            checks.append(Check(name, "fail", f"{what}, more than twice its interval ({every})",
+                                f"see `pulse db stats` and the log for {state.source!r}; is `pulse run` running?"))
+        else:
+            checks.append(Check(name, "ok", f"last success {_span(age)} ago (every {every})"))
+    return checks
+
+
+def _span(delta: timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
 
 
 # -- Telegram --------------------------------------------------------------------------------
@@ -173,75 +196,36 @@ def _chats(config: AppConfig) -> list[int]:
 
 def check_telegram(config: AppConfig, env: Mapping[str, str], *, online: bool, secrets: list[str]) -> list[Check]:
     """Token present when chats are configured; with `online`, token valid and bot in each chat."""
+    from monitor.doctor_online import telegram_online
+
     chats = _chats(config)
     token = env.get("TELEGRAM_BOT_TOKEN", "")
     if not chats:
         skip = [Check("telegram", "skip", "no telegram.chat_ids configured: digests are only written to files")]
         if online and token:  # a token that is set is checked for real, chats or not
-            return skip + asyncio.run(_telegram_online(config.settings.telegram.api_base_url, token, [], secrets))
+            return skip + asyncio.run(telegram_online(config.settings.telegram.api_base_url, token, [], secrets))
         return skip
     if not token:
         return [Check("telegram", "fail", f"TELEGRAM_BOT_TOKEN not set ({len(chats)} chat(s) configured)",
                       "create a bot with @BotFather and set TELEGRAM_BOT_TOKEN in .env")]
     checks = [Check("telegram", "ok", f"token present, {len(chats)} chat(s) configured")]
     if online:
-        checks.extend(asyncio.run(_telegram_online(config.settings.telegram.api_base_url, token, chats, secrets)))
+        checks.extend(asyncio.run(telegram_online(config.settings.telegram.api_base_url, token, chats, secrets)))
     return checks
 
 
-async def _telegram_online(api_base_url: str, token: str, chats: list[int], secrets: list[str]) -> list[Check]:
-    from telegram import Bot
-    from telegram.constants import ChatMemberStatus, ChatType
-    from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
-    from telegram.request import HTTPXRequest
+def check_webhook(config: AppConfig, env: Mapping[str, str]) -> list[Check]:
+    """In webhook mode: TELEGRAM_WEBHOOK_SECRET is set and acceptable to Telegram."""
+    telegram = config.settings.telegram
+    if telegram.mode != "webhook":
+        return []
+    from monitor.bot.updates import WEBHOOK_SECRET_ENV, webhook_secret_problem
 
-    base = api_base_url.rstrip("/")
-    request = HTTPXRequest(connect_timeout=10, read_timeout=15, write_timeout=15, pool_timeout=5)
-    bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot", request=request)
-    try:
-        try:
-            me = await bot.get_me()
-        except InvalidToken as exc:
-            return [Check("telegram token", "fail", f"rejected by {base}: {_short(exc, secrets)}",
-                          "the token is wrong or revoked: get the current one from @BotFather (/token)")]
-        except TelegramError as exc:
-            return [Check("telegram token", "fail", f"cannot check at {base}: {_short(exc, secrets)}",
-                          "check network access to telegram.api_base_url and retry")]
-        checks = [Check("telegram token", "ok", f"valid, bot @{me.username} (id {me.id})")]
-        for chat_id in chats:
-            name = f"telegram chat {chat_id}"
-            try:
-                chat = await bot.get_chat(chat_id)
-                member = await bot.get_chat_member(chat_id, me.id)
-            except BadRequest as exc:
-                checks.append(Check(name, "fail", f"not reachable: {_short(exc, secrets)}",
-                                    f"add @{me.username} to the chat, or correct the id in telegram.chat_ids "
-                                    "(group ids are negative, supergroups and channels start with -100)"))
-                continue
-            except Forbidden as exc:
-                checks.append(Check(name, "fail", f"forbidden: {_short(exc, secrets)}",
-                                    f"add @{me.username} to the chat again (it was removed or blocked)"))
-                continue
-            except TelegramError as exc:
-                checks.append(Check(name, "fail", f"cannot check: {_short(exc, secrets)}",
-                                    "check network access to telegram.api_base_url and retry"))
-                continue
-            title = chat.title or chat.username or chat.first_name or str(chat_id)
-            status = member.status
-            if status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-                checks.append(Check(name, "fail", f"bot is not a member of {title!r} (status {status})",
-                                    f"add @{me.username} to {title!r}"))
-            elif chat.type == ChatType.CHANNEL and status not in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
-                checks.append(Check(name, "fail", f"bot is in channel {title!r} but not an administrator",
-                                    f"make @{me.username} an administrator of {title!r} with the right to post"))
-            else:
-                checks.append(Check(name, "ok", f"bot is {status} of {chat.type} {title!r}"))
-        return checks
-    finally:
-        try:
-            await bot.shutdown()
-        except Exception:  # noqa: BLE001
-            log.debug("telegram bot shutdown failed")
+    problem = webhook_secret_problem(env)
+    if problem:
+        return [Check("telegram webhook", "fail", problem, f"set {WEBHOOK_SECRET_ENV} in .env, e.g. to `openssl rand -hex 32`")]
+    hook = telegram.webhook
+    return [Check("telegram webhook", "ok", f"serves {hook.listen}:{hook.port}/{hook.path} for {hook.public_url}, secret set")]
 
 
 # -- all together ----------------------------------------------------------------------------
@@ -259,7 +243,11 @@ def run_checks(config_path: Path | str | None, env: Mapping[str, str], *, online
         checks.append(Check("sources", "skip", "not checked (config invalid)"))
         checks.append(Check("telegram", "skip", "not checked (config invalid)"))
         return checks
-    checks.extend(check_database(config.database_url, secrets))
+    database = check_database(config.database_url, secrets)
+    checks.extend(database)
     checks.extend(check_sources(config, env, online=online, secrets=secrets))
+    if all(check.status == "ok" for check in database):
+        checks.extend(check_freshness(config, secrets))
     checks.extend(check_telegram(config, env, online=online, secrets=secrets))
+    checks.extend(check_webhook(config, env))
     return checks

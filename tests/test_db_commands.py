@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from monitor.cli.context import STATE
 from monitor.cli.db_commands import parse_age
 from monitor.cli.main import app
-from monitor.collectors import registry
-from monitor.collectors.base import Collector, SourceUnavailable
+from monitor import sources
+from monitor.collectors.base import Collector, SourceOptions, SourceUnavailable
 from monitor.posts import Post, PostTags
 from monitor.store import Store, schema
 from monitor.store.maintenance import database_stats, prune, prune_cutoff, week_start, weekly_counts
@@ -255,9 +255,10 @@ class _PlainCollector(_TokenCollector):
 
 @pytest.fixture
 def doctor_sources(monkeypatch: pytest.MonkeyPatch) -> None:
-    registry.available()  # load the real ones first
-    monkeypatch.setitem(registry._REGISTRY, "doctor_api", _TokenCollector)
-    monkeypatch.setitem(registry._REGISTRY, "doctor_plain", _PlainCollector)
+    known = sources.specs()  # load the real ones first
+    assert "rss" in known
+    monkeypatch.setitem(sources._SPECS, "doctor_api", sources.SourceSpec("doctor_api", SourceOptions, _TokenCollector, ("DOCTOR_API_TOKEN",)))
+    monkeypatch.setitem(sources._SPECS, "doctor_plain", sources.SourceSpec("doctor_plain", SourceOptions, _PlainCollector))
 
 
 GOOD_TOKEN = "123456:GOOD-token-abcdef"

@@ -23,7 +23,9 @@ from monitor.bot.reload import ConfigReloader
 from monitor.bot.roles import ALL_ROLES
 from monitor.bot.runtime import PulseApplication, PulseContext, Runtime, Snapshot, TaggerFactory, default_tagger_factory
 from monitor.bot.scheduler import PulseScheduler
+from monitor.bot.updates import start_updates
 from monitor.config import AppConfig
+from monitor.metrics import DatabaseView, MetricsServer, telegram_error
 from monitor.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,7 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
     runtime.scheduler, runtime.reloader = scheduler, reloader
     poll_timeout = options.poll_timeout if options.poll_timeout is not None else runtime.config.settings.telegram.poll_timeout_seconds
     watcher: asyncio.Task | None = None
+    metrics: MetricsServer | None = None
     try:
         if not await _initialize(application, stop, options.backoff):
             return
@@ -110,14 +113,10 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
                 except TelegramError as exc:
                     log.warning("setMyCommands failed error=%r", str(exc))
                 await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(
-                    timeout=poll_timeout,
-                    bootstrap_retries=5,
-                    allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
-                    error_callback=lambda exc: log.warning("polling error error=%r", str(exc)),
-                )
+                await start_updates(application, runtime.config.settings.telegram, runtime.env,
+                                    poll_timeout=poll_timeout, allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY])
                 scheduler.start()
+                metrics = start_metrics(runtime)
                 watcher = asyncio.create_task(reloader.watch(), name="config-watcher")
                 log.info("pulse run started owner=%s chats=%s", runtime.owner, runtime.config.settings.telegram.chat_ids)
                 await stop.wait()
@@ -129,11 +128,23 @@ async def serve(runtime: Runtime, token: str, stop: asyncio.Event, options: RunO
                 if watcher is not None:
                     watcher.cancel()
                 await scheduler.shutdown(timeout=options.shutdown_grace)
+                if metrics is not None:
+                    metrics.stop()
                 if application.running:
                     await application.stop()  # waits for handlers still running
     finally:
         runtime.close()
         log.info("pulse run stopped")
+
+
+def start_metrics(runtime: Runtime) -> MetricsServer | None:
+    """The Prometheus endpoint, when `metrics.enabled` (its address is read at start only)."""
+    settings = runtime.config.settings.metrics
+    if not settings.enabled:
+        return None
+    server = MetricsServer(settings.listen, DatabaseView(runtime.store.engine, lambda: runtime.config, runtime.clock))
+    server.start()
+    return server
 
 
 async def _initialize(application: PulseApplication, stop: asyncio.Event, backoff: float) -> bool:
@@ -146,6 +157,7 @@ async def _initialize(application: PulseApplication, stop: asyncio.Event, backof
         except (NetworkError, TimedOut) as exc:  # InvalidToken is not retried: it will not heal
             if isinstance(exc, BadRequest):
                 raise
+            telegram_error("getMe", exc)
             log.warning("telegram unreachable at start error=%r retry_in=%g", str(exc), delay)
         try:
             await asyncio.wait_for(stop.wait(), timeout=delay)

@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from monitor.metrics import telegram_error
 from monitor.store import Store
 from monitor.store import deliveries
 from monitor.telegram_split import split_message
@@ -110,7 +111,11 @@ class Sender:
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
-                return await call()
+                try:
+                    return await call()
+                except TelegramError as exc:
+                    telegram_error(what.split(" ", 1)[0], exc)
+                    raise
             except RetryAfter as exc:
                 with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
                     warnings.simplefilter("ignore")

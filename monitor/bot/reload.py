@@ -77,8 +77,11 @@ def describe_change(old: AppConfig, new: AppConfig) -> str:
     if old.settings != new.settings:
         changed = [name for name in type(new.settings).model_fields if getattr(old.settings, name) != getattr(new.settings, name)]
         lines.append("Settings changed: " + html.escape(", ".join(changed)))
-        if old.settings.storage != new.settings.storage or old.settings.telegram.api_base_url != new.settings.telegram.api_base_url:
-            lines.append("<i>storage and telegram.api_base_url take effect after a restart.</i>")
+        before, after = old.settings, new.settings
+        if (before.storage, before.telegram.api_base_url, before.telegram.mode, before.telegram.webhook, before.metrics) != (
+            after.storage, after.telegram.api_base_url, after.telegram.mode, after.telegram.webhook, after.metrics
+        ):
+            lines.append("<i>storage, telegram.api_base_url, telegram.mode/webhook and metrics take effect after a restart.</i>")
     return "\n".join(lines)
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store
-from monitor.collectors import registry
-from monitor.collectors.runner import SourceReport, run_sources
+
+if TYPE_CHECKING:  # imported on use, so that `pulse --help` stays fast
+    from rich.table import Table
+
+    from monitor.collectors.runner import SourceReport
 
 
 def render_reports(reports: list[SourceReport]) -> Table:
     """The summary table: one row per source query."""
+    from rich.table import Table
+
     table = Table(title="Collection summary")
     for column in ("source", "query", "new", "updated", "skipped", "errors"):
         table.add_column(column, justify="right" if column in {"new", "updated", "skipped", "errors"} else "left")
@@ -47,11 +50,16 @@ def collect(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and normalise, store nothing.")] = False,
 ) -> None:
     """Run the enabled collectors (or --source NAME) once and store new posts."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from monitor.collectors.runner import run_sources
+    from monitor.sources import specs
+
     config = load_or_exit()
     names = source or config.enabled_sources()
-    unknown = [n for n in names if n not in registry.available()]
+    unknown = [n for n in names if n not in specs()]
     if unknown:
-        err_console.print(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(registry.available())}")
+        err_console.print(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(specs())}")
         raise typer.Exit(2)
     not_configured = [n for n in names if n not in config.sources]
     if not_configured:

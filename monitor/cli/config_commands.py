@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from monitor.cli.context import STATE, console, err_console, print_config_errors
-from monitor.config import ConfigError, load_config
 
 config_app = typer.Typer(help="Inspect and validate the configuration.", no_args_is_help=True)
 
@@ -18,6 +17,8 @@ def check(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="pulse.yaml to check.")] = None,
 ) -> None:
     """Validate pulse.yaml and the keywords file; print 'ok' and a summary, or the errors (exit 1)."""
+    from monitor.config import ConfigError, load_config
+
     try:
         loaded = load_config(config or STATE.config_path, STATE.env)
     except ConfigError as exc:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from monitor.config import AppConfig, ConfigError, load_config
 from monitor.logging_setup import protect
 from monitor.secrets import load_environment, url_password
+
+if TYPE_CHECKING:  # imported on use: `pulse --help` must not pay for pydantic models and SQLAlchemy
+    from monitor.config import AppConfig, ConfigError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -37,6 +40,8 @@ def print_config_errors(exc: ConfigError) -> None:
 
 def load_or_exit(config_path: Path | None = None) -> AppConfig:
     """Load the config or print its problems and exit with status 1."""
+    from monitor.config import ConfigError, load_config
+
     try:
         config = load_config(config_path or STATE.config_path, STATE.env)
     except ConfigError as exc:

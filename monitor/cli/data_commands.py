@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor.cli import failures
 from monitor.cli.context import console, err_console, load_or_exit, open_store
-from monitor.importer import import_file
-from monitor.posts import write_post_line
 
 
 def parse_day(value: str | None, zone: ZoneInfo | None = None) -> datetime | None:
@@ -41,6 +38,10 @@ def import_posts(
     Exit status: 0 every line stored; 3 some lines rejected, the others stored; 4 the database
     failed (down, read-only, full) after storing the lines before; 6 the file cannot be opened.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from monitor.importer import import_file
+
     config = load_or_exit()
     store = open_store(config, create=True)
     with Progress(
@@ -78,6 +79,7 @@ def export_posts(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Write stored posts as JSON Lines, in creation order (days and weeks in the configured timezone)."""
+    from monitor.posts import write_post_line
     from pipelines.trends.weeks import IsoWeek
 
     config = load_or_exit()

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor.atomic_file import write_atomic
 from monitor.cli.context import STATE, console, err_console, load_or_exit
-from monitor.collectors.jsonl_file import JsonlFileOptions
-from monitor.collectors.runner import run_source
-from monitor.store import Store
+
+if TYPE_CHECKING:
+    from pipelines.trends import IsoWeek
 
 
 def demo(
@@ -24,7 +22,13 @@ def demo(
     show: Annotated[bool, typer.Option("--show/--no-show", help="Print the digest when done.")] = True,
 ) -> None:
     """Collect the bundled sample corpus into a fresh SQLite database, tag it, write the latest week's digest."""
+    from rich.markdown import Markdown
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from monitor.collectors.runner import run_source
     from monitor.digest import render_charts, render_html, render_markdown, save_charts
+    from monitor.sources.jsonl_file import JsonlFileOptions
+    from monitor.store import Store
     from pipelines.tagging import build_tagger
     from pipelines.tagging.store_tagging import tag_stored_posts
     from pipelines.trends import IsoWeek, build_weekly_report

@@ -53,6 +53,12 @@ def run(
             raise typer.Exit(1)
         if not config.settings.telegram.chat_ids:
             err_console.print("[yellow]warning[/yellow] telegram.chat_ids is empty: nobody will get answers or digests", highlight=False)
+    if "bot" in roles and config.settings.telegram.mode == "webhook":
+        from monitor.bot.updates import webhook_secret_problem
+
+        if problem := webhook_secret_problem(STATE.env):
+            err_console.print(f"[red]error[/red] {problem}", highlight=False)
+            raise typer.Exit(1)
     store = open_store(config, create=True)
     if store.dialect != "postgresql" and roles != ALL_ROLES:
         err_console.print(

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from monitor.cli.context import console, err_console, load_or_exit, open_store, print_config_errors
-from monitor.config import ConfigError
-from monitor.post_lines import LineError, open_jsonl, read_posts
-from monitor.posts import write_post_line
+
+if TYPE_CHECKING:  # imported on use, so that `pulse --help` stays fast
+    from rich.progress import Progress
+
+    from monitor.post_lines import LineError
 
 def _tagger(keywords: Path | None, workers: int = 1, batch_size: int = 256):  # noqa: ANN202
     """A Tagger for --keywords, else for the keywords file of the loaded config."""
+    from monitor.config import ConfigError
     from pipelines.tagging import build_tagger
 
     path = keywords if keywords is not None else load_or_exit().keywords_path
@@ -29,6 +30,8 @@ def _tagger(keywords: Path | None, workers: int = 1, batch_size: int = 256):  # 
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
     return Progress(
         TextColumn("tagging"),
         BarColumn(),
@@ -41,6 +44,8 @@ def _progress() -> Progress:
 
 
 def _tag_file(tagger, source: Path, output: Path | None) -> None:  # noqa: ANN001
+    from monitor.post_lines import open_jsonl, read_posts
+
     errors: list[LineError] = []
     try:
         handle = open_jsonl(source)
@@ -70,6 +75,8 @@ def _tag_file(tagger, source: Path, output: Path | None) -> None:  # noqa: ANN00
 
 
 def _write_tagged(tagger, posts: list, out) -> int:  # noqa: ANN001
+    from monitor.posts import write_post_line
+
     for post, tags in zip(posts, tagger.tag_posts(posts), strict=True):
         write_post_line(out, post, tags.as_dict())
     return len(posts)
@@ -114,6 +121,8 @@ def tag(
 
 
 def _print_group(name: str, group) -> None:  # noqa: ANN001
+    from rich.table import Table
+
     table = Table(title=name, title_justify="left", show_edge=False)
     for column in ("label", "precision", "recall", "F1", "support", "FP", "FN"):
         table.add_column(column, justify="left" if column == "label" else "right")
@@ -180,6 +189,8 @@ def evaluate(
 
 
 def _compare(gold: Path, keywords: Path | None) -> None:
+    from rich.table import Table
+
     from pipelines.tagging.evaluation import compare_modes
     from pipelines.tagging.training import DEFAULT_GOLD
 

@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from monitor.cli.context import console, err_console, load_or_exit, print_config_errors
-from monitor.config import ConfigError, load_watchlist
 
 
 def train(
@@ -29,6 +27,9 @@ def train(
     keywords: Annotated[Path | None, typer.Option(help="Keywords file (default: the one pulse.yaml names).")] = None,
 ) -> None:
     """Train the classifier for categories and interests on the dev halves; per-label thresholds from dev only."""
+    from rich.table import Table
+
+    from monitor.config import ConfigError, load_watchlist
     from pipelines.tagging.classifier import BUNDLED
     from pipelines.tagging.training import DEFAULT_GOLD
     from pipelines.tagging.training import train as train_model

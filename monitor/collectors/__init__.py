@@ -1,1 +1,1 @@
-"""Collectors: one module per source, each registered by name with `registry.register`."""
+"""Collectors: one module per source (its options and credentials are in `monitor.sources`), imported when it runs."""

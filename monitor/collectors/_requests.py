@@ -10,9 +10,8 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from monitor.collectors.base import SourceOptions
+from monitor.sources import USER_AGENT  # noqa: F401 - re-exported: collectors send it
 from monitor.collectors.retry import RetryPolicy, call_with_retries
-
-USER_AGENT = "CulturePulse/0.1 (+https://github.com/culture-pulse; public posts monitor)"
 
 
 class HttpStatusError(Exception):

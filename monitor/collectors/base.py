@@ -5,25 +5,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import Field
-
-from monitor.config.base import StrictModel
 from monitor.config.watchlist import Watchlist
 from monitor.posts import Post
+from monitor.sources import SourceOptions
 
+if TYPE_CHECKING:
+    from monitor.store import Store
 
-class SourceOptions(StrictModel):
-    """Options every source section in `config/pulse.yaml` has; collectors subclass it."""
-
-    enabled: bool = False
-    interval_minutes: float = Field(default=60, ge=0.05)  # fractions for tests and busy sources (0.5 = 30 s)
-    api_base_url: str | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0)
-    max_retries: int = Field(default=3, ge=0, le=10)
-    backoff_seconds: float = Field(default=2.0, ge=0)
-    max_backoff_seconds: float = Field(default=60.0, ge=0)
+__all__ = ["Batch", "Collector", "Query", "SourceOptions", "SourceUnavailable"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +44,10 @@ class SourceUnavailable(Exception):
     """The source cannot be used for this run (no credentials, rate-limited, down); says why."""
 
 
+class SourceUnreachable(SourceUnavailable):
+    """The source's API could not be reached at all (DNS, connection refused, timeout); says where."""
+
+
 class Collector(ABC):
     """Fetches public posts from one source. Blocking: the runner calls it off the event loop."""
 
@@ -60,6 +55,8 @@ class Collector(ABC):
     options_model: ClassVar[type[SourceOptions]] = SourceOptions
     required_env: ClassVar[tuple[str, ...]] = ()
     default_api_base_url: ClassVar[str | None] = None
+    store: Store | None = None
+    """The store of this run (set by the runner; None in a dry run): for state kept between runs."""
 
     def __init__(self, options: SourceOptions, watchlist: Watchlist, env: Mapping[str, str]):
         self.options = options
@@ -86,3 +83,7 @@ class Collector(ABC):
 
     def close(self) -> None:
         """Release network sessions; called once after a run."""
+
+    # A collector may also define `check_online(self) -> str | None` for `pulse doctor --online`: one
+    # cheap authenticated request to `api_base_url`; a short text (e.g. the account) on success, and
+    # SourceUnreachable (cannot connect) or SourceUnavailable (credentials refused) on failure.

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import Field
-
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RetryPolicy, call_with_retries
+from monitor.collectors.session_store import SessionStore
 from monitor.posts import Post
+from monitor.sources.bluesky import SPEC, BlueskyOptions
 
 if TYPE_CHECKING:
     from atproto import Client
@@ -22,14 +22,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # atproto takes seconds to import; it is imported where it is used so that loading the collector
 # registry (every CLI command) stays fast.
-
-
-class BlueskyOptions(SourceOptions):
-    """Search settings; the account comes from BLUESKY_HANDLE / BLUESKY_APP_PASSWORD."""
-
-    page_size: int = Field(default=100, ge=1, le=100)
-    max_pages: int = Field(default=3, ge=1)  # per query per run
-    lang: str | None = None  # only posts in this language (e.g. "en"); None: all
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -66,9 +58,9 @@ class BlueskyCollector(Collector):
     atproto's own `PostView` model, so one malformed post is skipped instead of losing its page.
     """
 
-    name = "bluesky"
+    name = SPEC.name
     options_model = BlueskyOptions
-    required_env = ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD")
+    required_env = SPEC.required_env
     default_api_base_url = "https://bsky.social"
 
     def __init__(self, options: BlueskyOptions, watchlist, env):  # noqa: ANN001
@@ -102,25 +94,69 @@ class BlueskyCollector(Collector):
             return 0.0
         return None
 
-    def _login(self) -> Client:
-        if self._client is not None:
-            return self._client
+    def _sessions(self) -> SessionStore | None:
+        return SessionStore.open(self.store, self.name, self.env["BLUESKY_HANDLE"], self.env)
+
+    def _new_client(self) -> Client:
         from atproto import Client
-        from atproto.exceptions import AtProtocolError, BadRequestError, UnauthorizedError
         from atproto_client.request import Request
 
-        client = Client(base_url=self.api_base_url, request=Request(timeout=self.options.timeout_seconds))
-        try:
-            call_with_retries(
-                lambda: client.login(self.env["BLUESKY_HANDLE"], self.env["BLUESKY_APP_PASSWORD"], fetch_bsky_profile=False),
-                self._policy(), self._classify, what="bluesky login", sleep=self.sleep,
-            )
-        except (UnauthorizedError, BadRequestError) as exc:
-            raise SourceUnavailable(f"Bluesky login failed for {self.env['BLUESKY_HANDLE']!r}: {exc}") from exc
-        except AtProtocolError as exc:
-            raise SourceUnavailable(f"Bluesky login failed: {type(exc).__name__}: {exc}") from exc
+        return Client(base_url=self.api_base_url, request=Request(timeout=self.options.timeout_seconds))
+
+    def _login(self, *, use_stored: bool = True) -> Client:
+        """A logged-in client: the stored session (refreshed by the library when it nears expiry,
+        and stored again), else a password login (createSession), whose session is then stored."""
+        if self._client is not None:
+            return self._client
+        from atproto.exceptions import AtProtocolError, BadRequestError, UnauthorizedError
+
+        sessions = self._sessions()
+        client = self._new_client()
+        stored = sessions.load() if sessions is not None and use_stored else None
+        if stored:
+            try:
+                client.login(session_string=stored, fetch_bsky_profile=False)  # no request: refreshed on first use
+            except (ValueError, AtProtocolError):
+                log.warning("stored bluesky session unusable, logging in with the app password")
+                stored, client = None, self._new_client()
+        if sessions is not None:
+
+            def keep(event: Any, _session: Any) -> None:  # a new or refreshed session replaces the stored one
+                if event.value != "import":
+                    sessions.save(client.export_session_string())
+
+            client.on_session_change(keep)
+        if not stored:
+            try:
+                call_with_retries(
+                    lambda: client.login(self.env["BLUESKY_HANDLE"], self.env["BLUESKY_APP_PASSWORD"], fetch_bsky_profile=False),
+                    self._policy(), self._classify, what="bluesky login", sleep=self.sleep,
+                )
+            except (UnauthorizedError, BadRequestError) as exc:
+                raise SourceUnavailable(f"Bluesky login failed for {self.env['BLUESKY_HANDLE']!r}: {exc}") from exc
+            except AtProtocolError as exc:
+                raise SourceUnavailable(f"Bluesky login failed: {type(exc).__name__}: {exc}") from exc
         self._client = client
         return client
+
+    def check_online(self) -> str:
+        """A password login (createSession) at `api_base_url`; a stored session is neither used nor changed."""
+        from atproto.exceptions import AtProtocolError, BadRequestError, NetworkError, UnauthorizedError
+
+        client = self._new_client()
+        try:
+            client.login(self.env["BLUESKY_HANDLE"], self.env["BLUESKY_APP_PASSWORD"], fetch_bsky_profile=False)
+        except (UnauthorizedError, BadRequestError) as exc:
+            raise SourceUnavailable(f"Bluesky refused the login of {self.env['BLUESKY_HANDLE']!r} ({_error_name(exc) or exc})") from exc
+        except NetworkError as exc:
+            if exc.response is None:
+                raise SourceUnreachable(f"cannot reach {self.api_base_url}: {type(exc.__cause__ or exc).__name__}") from exc
+            raise SourceUnavailable(f"Bluesky answered {exc.response.status_code}") from exc
+        except AtProtocolError as exc:
+            raise SourceUnavailable(f"Bluesky login failed: {type(exc).__name__}") from exc
+        finally:
+            client.request.close()
+        return f"app password accepted for {self.env['BLUESKY_HANDLE']}"
 
     def _search(self, params: Any) -> dict[str, Any]:
         from atproto.exceptions import (
@@ -142,7 +178,7 @@ class BlueskyCollector(Collector):
                     self._relogins += 1
                     log.info("bluesky session rejected, logging in again error=%s", _error_name(exc))
                     self._client = None
-                    return self._login().invoke_query(
+                    return self._login(use_stored=False).invoke_query(
                         "app.bsky.feed.searchPosts", params=params, output_encoding="application/json"
                     )
                 raise

@@ -5,27 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import Field
-
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions
+from monitor.collectors.base import Batch, Collector, Query
 from monitor.collectors.registry import register
+from monitor.sources.jsonl_file import SPEC, JsonlFileOptions
 from monitor.post_lines import LineError, open_jsonl, read_posts
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "sample_data" / "sample_posts.jsonl.gz"
-
-
-class JsonlFileOptions(SourceOptions):
-    """Files to read; `sample` stands for the bundled synthetic corpus."""
-
-    paths: list[str] = Field(default_factory=lambda: ["sample"])
-    batch_size: int = Field(default=1000, ge=1)
 
 
 @register
 class JsonlFileCollector(Collector):
     """Reads posts in the project's JSONL format; the checkpoint is the last line read per file."""
 
-    name = "jsonl_file"
+    name = SPEC.name
     options_model = JsonlFileOptions
 
     def queries(self) -> list[Query]:

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from pydantic import Field, field_validator
 
 from monitor.collectors import _requests as http
 from monitor.collectors._html import html_to_text
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import call_with_retries
 from monitor.posts import Post
+from monitor.sources.mastodon import SPEC, MastodonOptions
 
 if TYPE_CHECKING:
     from mastodon import Mastodon
@@ -26,31 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Mastodon.py is imported where it is used, so loading the collector registry stays fast.
-
-
-class MastodonOptions(SourceOptions):
-    """Instances whose public hashtag timelines are read; no account or token is needed."""
-
-    instances: list[str] = []  # empty: just api_base_url (default https://mastodon.social)
-    hashtags: list[str] = []  # extra tags besides the watchlist's hashtags
-    use_watchlist_hashtags: bool = True
-    page_size: int = Field(default=40, ge=1, le=40)
-    max_pages: int = Field(default=5, ge=1)  # per (instance, hashtag) per run
-    rate_limit_reserve: int = Field(default=5, ge=0)  # stop this many requests before the limit
-    user_agent: str = http.USER_AGENT
-
-    @field_validator("instances")
-    @classmethod
-    def _http_urls(cls, value: list[str]) -> list[str]:
-        for url in value:
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-                raise ValueError(f"instance {url!r} must be a URL such as https://mastodon.social")
-        return [url.rstrip("/") for url in value]
-
-    @field_validator("hashtags")
-    @classmethod
-    def _strip_hash(cls, value: list[str]) -> list[str]:
-        return [tag.lstrip("#") for tag in value]
 
 
 class _InstanceStopped(Exception):
@@ -84,7 +59,7 @@ class MastodonCollector(Collector):
     from the X-RateLimit-* headers Mastodon.py parses, and capped by `max_backoff_seconds`.
     """
 
-    name = "mastodon"
+    name = SPEC.name
     options_model = MastodonOptions
     default_api_base_url = "https://mastodon.social"
 

@@ -8,53 +8,23 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import praw
 import prawcore
 import requests
 from prawcore.sessions import FiniteRetryStrategy
-from pydantic import Field, field_validator
 
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post
+from monitor.sources.reddit import SPEC, RedditOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFAULT_SUBREDDITS = [
-    "CDrama", "shortdramas", "Genshin_Impact", "blackmythwukong", "Labubu",
-    "popmart", "China", "travelchina", "ChineseLanguage", "chinesefood",
-]
-DEFAULT_USER_AGENT = "python:culture-pulse:0.1.0 (public trend monitor; https://github.com/culture-pulse)"
 _GONE_TEXT = frozenset({"[deleted]", "[removed]"})
-
-
-class RedditOptions(SourceOptions):
-    """`sources.reddit` in pulse.yaml."""
-
-    auth_base_url: str | None = None  # token endpoint host; default: api_base_url if set, else www.reddit.com
-    user_agent: str = Field(default=DEFAULT_USER_AGENT, min_length=10)
-    subreddits: list[str] = Field(default_factory=lambda: list(DEFAULT_SUBREDDITS))
-    search: bool = True  # site-wide search for each entity query of the watchlist
-    search_time_filter: Literal["hour", "day", "week", "month", "year", "all"] = "week"
-    page_size: int = Field(default=100, ge=1, le=100)
-    max_pages_per_query: int = Field(default=10, ge=1, le=100)
-    include_comments: bool = False  # top-level comments of matching submissions
-    comments_per_submission: int = Field(default=20, ge=1, le=500)
-    max_rate_limit_wait_seconds: float = Field(default=60.0, ge=0)
-    max_failed_queries: int = Field(default=3, ge=1)  # consecutive query failures before giving up the run
-
-    @field_validator("subreddits")
-    @classmethod
-    def _names(cls, value: list[str]) -> list[str]:
-        names = [name.strip().removeprefix("/").removeprefix("r/") for name in value]
-        for name in names:
-            if not name or not all(c.isalnum() or c == "_" for c in name):
-                raise ValueError(f"{name!r} is not a subreddit name (letters, digits, _; no r/ needed)")
-        return names
 
 
 class _NoPrawRetries(FiniteRetryStrategy):
@@ -189,9 +159,9 @@ def _listing_children(raw: Any) -> tuple[list[Any], str | None]:
 class RedditCollector(Collector):
     """Reads configured subreddits (`new`) and searches site-wide for the watchlist's queries."""
 
-    name = "reddit"
+    name = SPEC.name
     options_model = RedditOptions
-    required_env = ("REDDIT_CLIENT_ID", "REDDIT_CLIENT_SECRET")
+    required_env = SPEC.required_env
     default_api_base_url = "https://oauth.reddit.com"
     default_auth_base_url = "https://www.reddit.com"
     options: RedditOptions
@@ -248,6 +218,26 @@ class RedditCollector(Collector):
                 if core is not None:
                     core.close()
             self._reddit = None
+
+    def check_online(self) -> str:
+        """One app-only token request (`POST {auth_base_url}/api/v1/access_token`) through prawcore."""
+        requestor = prawcore.Requestor(
+            user_agent=self.options.user_agent, oauth_url=self.api_base_url, reddit_url=self.auth_base_url,
+            timeout=self.options.timeout_seconds,
+        )
+        try:
+            authenticator = prawcore.TrustedAuthenticator(
+                client_id=self.env["REDDIT_CLIENT_ID"], client_secret=self.env["REDDIT_CLIENT_SECRET"], requestor=requestor
+            )
+            authorizer = prawcore.ReadOnlyAuthorizer(authenticator=authenticator)
+            authorizer.refresh()
+        except (prawcore.ResponseException, prawcore.OAuthException) as exc:
+            raise SourceUnavailable(f"Reddit refused the app credentials: {exc}") from exc
+        except prawcore.RequestException as exc:
+            raise SourceUnreachable(f"cannot reach {self.auth_base_url}: {type(exc.original_exception).__name__}") from exc
+        finally:
+            requestor.close()
+        return f"token granted (scope {', '.join(sorted(authorizer.scopes or [])) or 'none'})"
 
     # -- queries -----------------------------------------------------------------------------
     def queries(self) -> list[Query]:

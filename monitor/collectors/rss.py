@@ -13,47 +13,17 @@ from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit
 
 import requests
-from pydantic import Field, field_validator, model_validator
 
 from monitor.collectors import _requests as http
 from monitor.collectors._html import html_to_text
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable
 from monitor.collectors.registry import register
 from monitor.posts import Post
+from monitor.sources.rss import SPEC, RssOptions
 
 log = logging.getLogger(__name__)
 
 _MAX_ID = 255
-
-
-class RssOptions(SourceOptions):
-    """Feeds to poll. `search_feeds` are URL templates with `{query}`, filled with each watchlist query."""
-
-    feeds: list[str] = []
-    search_feeds: list[str] = []
-    max_search_queries: int | None = Field(default=None, ge=0)  # None: every watchlist query
-    max_entries_per_feed: int = Field(default=200, ge=1)
-    feed_backoff_minutes: float = Field(default=30.0, ge=0)  # after a feed's first failed run
-    max_feed_backoff_hours: float = Field(default=24.0, ge=0)
-    max_feed_bytes: int = Field(default=10_000_000, ge=1000)
-    per_host_delay_seconds: float = Field(default=1.0, ge=0)  # politeness between requests to one host
-    user_agent: str = http.USER_AGENT
-
-    @field_validator("search_feeds")
-    @classmethod
-    def _has_placeholder(cls, value: list[str]) -> list[str]:
-        for template in value:
-            if "{query}" not in template:
-                raise ValueError(f"search feed {template!r} has no {{query}} placeholder")
-        return value
-
-    @model_validator(mode="after")
-    def _urls_resolvable(self) -> RssOptions:
-        for url in [*self.feeds, *self.search_feeds]:
-            scheme = urlsplit(url).scheme
-            if scheme not in ("http", "https") and not (url.startswith("/") and self.api_base_url):
-                raise ValueError(f"feed {url!r} must be an http(s) URL (or a /path with api_base_url set)")
-        return self
 
 
 def _state(checkpoint: str | None) -> dict[str, Any]:
@@ -110,7 +80,7 @@ class RssCollector(Collector):
     count with the time before which it is not tried again.
     """
 
-    name = "rss"
+    name = SPEC.name
     options_model = RssOptions
 
     def __init__(self, options: RssOptions, watchlist, env):  # noqa: ANN001

@@ -87,6 +87,7 @@ def run_source(
             store.finish_run(run_id, status="skipped", message=report.message)
         return report
     collector = collector or cls(config.sources[name], config.watchlist, env)
+    collector.store = store
     try:
         for query in collector.queries():
             qr = QueryReport(source=name, query=query.key)

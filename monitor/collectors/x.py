@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 
 import requests
 import tweepy
-from pydantic import Field, field_validator
 
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
 from monitor.collectors.retry import RateLimitWaits, RetryPolicy, call_with_retries
 from monitor.posts import Post
+from monitor.sources.x import SPEC, XOptions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,29 +33,6 @@ _METRICS = {
     "bookmark_count": "bookmarks",
     "impression_count": "impressions",
 }
-
-
-class XOptions(SourceOptions):
-    """`sources.x` in pulse.yaml. The API is metered: `max_pages_per_run` caps the cost of a run."""
-
-    languages: list[str] = []  # adds lang:xx (several: (lang:en OR lang:ja)); empty = any language
-    exclude_retweets: bool = True  # adds -is:retweet
-    entities: list[str] = []  # watched entity names to search for; empty = every entity
-    group_entities: bool = True  # pack entities of one category into a query (fewer metered requests)
-    max_query_length: int = Field(default=512, ge=64, le=4096)
-    max_results: int = Field(default=100, ge=10, le=100)  # tweets per page
-    max_pages_per_run: int = Field(default=20, ge=1)  # pages over all queries in one run
-    max_pages_per_query: int = Field(default=5, ge=1)
-    max_rate_limit_wait_seconds: float = Field(default=900.0, ge=0)  # 0: never wait for a 429 reset
-    max_failed_queries: int = Field(default=3, ge=1)
-
-    @field_validator("languages")
-    @classmethod
-    def _codes(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if not code.isalpha() or not 2 <= len(code) <= 3:
-                raise ValueError(f"{code!r} is not a language code such as en or ja")
-        return value
 
 
 class RewritingSession(requests.Session):
@@ -138,9 +115,9 @@ def tweet_to_post(item: dict[str, Any], users: dict[str, str]) -> Post:
 class XCollector(Collector):
     """Recent search (last 7 days) for the watchlist, newest first, resumable across runs."""
 
-    name = "x"
+    name = SPEC.name
     options_model = XOptions
-    required_env = ("X_BEARER_TOKEN",)
+    required_env = SPEC.required_env
     default_api_base_url = TWITTER_HOST
     options: XOptions
 
@@ -169,6 +146,24 @@ class XCollector(Collector):
         if self._client is not None:
             self._client.session.close()
             self._client = None
+
+    def check_online(self) -> str:
+        """`GET /2/usage/tweets` with the bearer token: authenticated, and reads no posts (nothing billed)."""
+        try:
+            response = self.client.request("GET", "/2/usage/tweets", user_auth=False)
+            body = response.json()
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            raise SourceUnavailable(f"X refused the bearer token (HTTP {exc.response.status_code})") from exc
+        except tweepy.TweepyException as exc:
+            raise SourceUnavailable(f"X answered {type(exc).__name__}: {exc}") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise SourceUnreachable(f"cannot reach {self.api_base_url}: {type(exc).__name__}") from exc
+        except ValueError:
+            body = None
+        usage = body.get("data") if isinstance(body, dict) else None
+        if isinstance(usage, dict) and "project_usage" in usage:
+            return f"bearer token accepted ({usage['project_usage']} of {usage.get('project_cap', '?')} posts read this cycle)"
+        return "bearer token accepted"
 
     # -- queries -----------------------------------------------------------------------------
     def _suffix(self) -> str:

@@ -9,15 +9,16 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import requests
-from pydantic import Field, field_validator
 
 from monitor.collectors import _requests as http
-from monitor.collectors.base import Batch, Collector, Query, SourceOptions, SourceUnavailable
+from monitor.collectors.base import Batch, Collector, Query, SourceUnavailable, SourceUnreachable
 from monitor.collectors.registry import register
+from monitor.collectors.retry import RetryPolicy
 from monitor.posts import Post
+from monitor.sources.youtube import SPEC, YoutubeOptions
 
 log = logging.getLogger(__name__)
 
@@ -25,31 +26,6 @@ SEARCH_COST = 100  # units per search.list call (documented quota costs)
 LIST_COST = 1  # videos.list, commentThreads.list
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "forbidden", "ipRefererBlocked", "API_KEY_INVALID"}
-
-
-class YoutubeOptions(SourceOptions):
-    """Quota budget and what to fetch; the key comes from YOUTUBE_API_KEY."""
-
-    daily_quota: int = Field(default=10_000, ge=0)  # the project's quota per day
-    units_per_run: int = Field(default=1_000, ge=0)  # 1,000 = ten searches
-    quota_timezone: str = "America/Los_Angeles"  # YouTube quotas reset at midnight Pacific time
-    max_results: int = Field(default=50, ge=1, le=50)
-    max_pages_per_query: int = Field(default=1, ge=1)
-    initial_lookback_days: int = Field(default=7, ge=1)
-    video_details: bool = True  # videos.list (1 unit per 50 videos): statistics, full description
-    comments_per_video: int = Field(default=0, ge=0, le=100)  # top-level comments; 0 = none
-    max_comment_videos: int = Field(default=10, ge=0)  # videos whose comments are read per run
-    relevance_language: str | None = None  # e.g. "en"
-    region_code: str | None = None  # e.g. "US"
-
-    @field_validator("quota_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}") from None
-        return value
 
 
 class _OutOfBudget(Exception):
@@ -103,9 +79,9 @@ class YoutubeCollector(Collector):
     The key is sent in the X-Goog-Api-Key header, never in a URL that could end up in a message.
     """
 
-    name = "youtube"
+    name = SPEC.name
     options_model = YoutubeOptions
-    required_env = ("YOUTUBE_API_KEY",)
+    required_env = SPEC.required_env
     default_api_base_url = "https://www.googleapis.com/youtube/v3"
 
     def __init__(self, options: YoutubeOptions, watchlist, env):  # noqa: ANN001
@@ -182,6 +158,20 @@ class YoutubeCollector(Collector):
         if not isinstance(body, dict):
             raise ValueError(f"{endpoint}: expected a JSON object")
         return body
+
+    def check_online(self) -> str:
+        """`i18nLanguages` with the key (1 quota unit): the cheapest authenticated call."""
+        try:
+            http.get(
+                self.session, f"{self.api_base_url}/i18nLanguages", params={"part": "snippet", "hl": "en"},
+                headers={"X-Goog-Api-Key": self.env["YOUTUBE_API_KEY"]}, timeout=self.options.timeout_seconds,
+                policy=RetryPolicy(0, 0.0, 0.0), sleep=self.sleep, what="youtube i18nLanguages",
+            )
+        except http.HttpStatusError as exc:
+            raise SourceUnavailable(f"YouTube refused the API key ({_reason(exc) or exc.status})") from exc
+        except requests.ConnectionError as exc:
+            raise SourceUnreachable(f"cannot reach {self.api_base_url}: {type(exc).__name__}") from exc
+        return "API key accepted (1 quota unit spent)"
 
     # -- fetching ---------------------------------------------------------------------------
 

@@ -129,7 +129,7 @@ def _loc(loc: tuple[str | int, ...]) -> str:
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> AppConfig:
     """Load and validate everything; raise ConfigError listing every problem of both files, by file and line."""
-    from monitor.collectors import registry
+    from monitor.sources import specs
 
     env = os.environ if env is None else env
     settings_path = resolve_config_path(path)
@@ -150,7 +150,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         problems.extend(problems_from_validation(error, doc, name))
 
     sources = {}
-    collectors = registry.available()
+    collectors = specs()  # options models only: no collector (nor its client library) is imported
     raw_sources = data.get("sources") if isinstance(data.get("sources"), dict) else {}
     for source_name, raw in raw_sources.items():
         loc = ("sources", source_name)

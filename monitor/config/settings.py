@@ -6,7 +6,7 @@ import re
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from monitor.config.base import StrictModel
 from monitor.config.database_url import check_database_url
@@ -53,6 +53,29 @@ class Schedules(StrictModel):
     tag_poll_seconds: float = Field(default=60.0, gt=0, le=86400)  # how often a tagging process looks for untagged posts
 
 
+class WebhookSettings(StrictModel):
+    """`telegram.mode: webhook`: Telegram posts updates to `public_url`, which a reverse proxy forwards to
+    `listen:port/path`. The secret token comes from TELEGRAM_WEBHOOK_SECRET, never from here."""
+
+    listen: str = "127.0.0.1"  # the address the bot's own HTTP server binds (0.0.0.0 in a container)
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "telegram"  # URL path the bot serves, e.g. telegram -> http://listen:port/telegram
+    public_url: str | None = None  # what Telegram calls, e.g. https://pulse.example.org/telegram
+    max_connections: int = Field(default=40, ge=1, le=100)
+
+    @field_validator("public_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^/\s]+", value):
+            raise ValueError("expected the public https:// URL Telegram posts to, e.g. https://pulse.example.org/telegram")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return value.strip("/")
+
+
 class TelegramSettings(StrictModel):
     """Which chats the bot serves; the token comes from TELEGRAM_BOT_TOKEN, never from here."""
 
@@ -65,6 +88,14 @@ class TelegramSettings(StrictModel):
     poll_timeout_seconds: int = Field(default=30, ge=0, le=600)  # long-polling getUpdates timeout
     send_attempts: int = Field(default=5, ge=1, le=20)  # per message, for network errors and 429s
     max_retry_after_seconds: int = Field(default=600, ge=1)  # a longer 429 wait gives up (message recorded)
+    mode: Literal["polling", "webhook"] = "polling"  # how updates arrive: long polling, or Telegram posts them
+    webhook: WebhookSettings = WebhookSettings()
+
+    @model_validator(mode="after")
+    def _webhook_has_url(self) -> TelegramSettings:
+        if self.mode == "webhook" and not self.webhook.public_url:
+            raise ValueError("telegram.mode is webhook: set telegram.webhook.public_url (the https:// URL Telegram posts to)")
+        return self
 
 
 class DigestSettings(StrictModel):
@@ -92,6 +123,21 @@ class TaggingSettings(StrictModel):
     batch_size: int = Field(default=256, ge=1, le=5000)
 
 
+class MetricsSettings(StrictModel):
+    """An optional Prometheus endpoint of `pulse run` (text format on every path of `listen`)."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1:9464"  # host:port; 0.0.0.0:9464 to be scraped from other hosts
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("expected host:port, e.g. 127.0.0.1:9464")
+        return value
+
+
 class Settings(StrictModel):
     """Everything in `config/pulse.yaml`. Source sections are validated by their collector."""
 
@@ -103,6 +149,7 @@ class Settings(StrictModel):
     telegram: TelegramSettings = TelegramSettings()
     digest: DigestSettings = DigestSettings()
     tagging: TaggingSettings = TaggingSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -13,15 +13,15 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from monitor.atomic_file import write_atomic
 from monitor.digest import text
 from monitor.digest.fonts import chart_families
 from pipelines.trends.report import CategorySection, LabelTrend, WeeklyReport
+
+if TYPE_CHECKING:  # matplotlib (~20 MB) is imported when a chart is drawn, not when `pulse run` starts
+    from matplotlib.figure import Figure
 
 # Okabe & Ito (2008), "Color Universal Design"; yellow last (weak on white).
 OKABE_ITO = ("#D55E00", "#0072B2", "#CC79A7", "#E69F00", "#009E73", "#56B4E9", "#000000", "#F0E442")
@@ -82,6 +82,8 @@ def category_colour(key: str) -> str:
 
 
 def _png(fig: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     # compress_level 1: ~4x faster to encode than the default; Telegram re-encodes photos anyway.
@@ -141,6 +143,9 @@ def _max_n_locator():  # noqa: ANN202
 
 def volume_chart(report: WeeklyReport) -> Chart:
     """Weekly posts per category over the chart window (one small panel each), rising titles labelled."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     sections = [s for s in report.categories if any(s.series)] or list(report.categories[:1])
     rows, cols = _grid(len(sections))
     labels = [f"W{w.week:02d}" for w in report.chart_weeks]
@@ -160,6 +165,9 @@ def conversion_chart(report: WeeklyReport) -> Chart | None:
     """Share of each category's posts showing each interest: this week (filled) vs the 4 weeks
     before (hollow). Categories with fewer than `min_posts` compared posts this week are left out;
     every panel shares one scale."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     sections = [s for s in report.categories if s.interests and s.interests[0].n >= report.min_posts]
     if not sections or not report.interest_labels:
         return None

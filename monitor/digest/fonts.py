@@ -13,8 +13,6 @@ import logging
 from functools import cache
 from pathlib import Path
 
-from matplotlib import font_manager
-
 log = logging.getLogger(__name__)
 
 PRIMARY = "DejaVu Sans"
@@ -26,6 +24,8 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home
 @cache
 def chart_families() -> tuple[str, ...]:
     """DejaVu Sans, then the fallback families found on this machine (registered once per process)."""
+    from matplotlib import font_manager
+
     families: list[str] = [PRIMARY]
     for name in FALLBACK_FILES:
         path = next((p for d in FONT_DIRS if d.is_dir() for p in d.rglob(name)), None)

@@ -87,7 +87,7 @@ def database_stats(store: Store) -> DatabaseStats:
         oldest, newest = (None, None)
         if tables.get("posts", -1) > 0:
             oldest, newest = conn.execute(select(func.min(posts.c.created_at), func.max(posts.c.created_at))).one()
-            oldest, newest = (_as_utc(oldest), _as_utc(newest))
+            oldest, newest = (as_utc(oldest), as_utc(newest))
         weeks = 0
         if tables.get("weekly_aggregates", -1) > 0:
             agg = schema.weekly_aggregates
@@ -109,7 +109,7 @@ def database_stats(store: Store) -> DatabaseStats:
     )
 
 
-def _as_utc(value: datetime | str | None) -> datetime | None:
+def as_utc(value: datetime | str | None) -> datetime | None:
     """min()/max() bypass the column type on SQLite and return text; make it an aware datetime."""
     if value is None:
         return None

@@ -62,6 +62,10 @@ class BadRequest(Exception):
     """What Telegram answers with 400 Bad Request."""
 
 
+class Conflict(Exception):
+    """What Telegram answers with 409 Conflict."""
+
+
 def check_html(text: str, limit: int = 4096) -> None:
     """Refuse what Telegram refuses in parse_mode=HTML: unknown or unbalanced tags, raw < or &, over 4,096 UTF-16 units."""
     stack: list[str] = []
@@ -123,12 +127,22 @@ class FakeTelegram(FakeServer):
         self._open_queries: dict[str, float] = {}  # callback query id -> when it was sent to the bot
         self.query_timeout = 15.0
         """Telegram refuses answerCallbackQuery this long after the press ("query is too old")."""
+        self.valid_token: str | None = None  # set: any other token gets 401 Unauthorized, as Telegram answers
+        self.webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, until deleteWebhook
         self.route("POST", "/bot", self._bot_api)
         self.route("GET", "/bot", self._bot_api)
 
     # -- what tests use ---------------------------------------------------------------------
     def send_command(self, text: str, *, chat_id: int, user_id: int | None = None, chat_type: str = "group") -> int:
         """Queue a message update as if user `user_id` wrote `text` in chat `chat_id`; returns update_id."""
+        update = self.command_update(text, chat_id=chat_id, user_id=user_id, chat_type=chat_type)
+        with self._cond:
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update["update_id"]
+
+    def command_update(self, text: str, *, chat_id: int, user_id: int | None = None, chat_type: str = "group") -> dict[str, Any]:
+        """A message update as if user `user_id` wrote `text` in chat `chat_id` (not queued)."""
         user_id = chat_id if user_id is None else user_id
         entities = []
         if text.startswith("/"):
@@ -143,21 +157,35 @@ class FakeTelegram(FakeServer):
             update_id = self._next_update_id
             self._next_update_id += 1
             self._next_message_id += 1
-            self._updates.append(
-                {
-                    "update_id": update_id,
-                    "message": {
-                        "message_id": self._next_message_id,
-                        "date": int(time.time()),
-                        "chat": chat,
-                        "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"},
-                        "text": text,
-                        "entities": entities,
-                    },
-                }
-            )
-            self._cond.notify_all()
-        return update_id
+            return {
+                "update_id": update_id,
+                "message": {
+                    "message_id": self._next_message_id,
+                    "date": int(time.time()),
+                    "chat": chat,
+                    "from": {"id": user_id, "is_bot": False, "first_name": f"user{user_id}"},
+                    "text": text,
+                    "entities": entities,
+                },
+            }
+
+    def deliver_to_webhook(self, update: dict[str, Any], *, secret: str | None = "as-registered") -> int:
+        """POST `update` to the registered webhook URL as Telegram does (JSON, with the secret token
+        header unless `secret` is None; by default the one given to setWebhook); returns the HTTP status."""
+        import urllib.error
+        import urllib.request
+
+        assert self.webhook is not None, "no webhook set (setWebhook was not called)"
+        headers = {"Content-Type": "application/json"}
+        token = self.webhook.get("secret_token") if secret == "as-registered" else secret
+        if token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = token
+        request = urllib.request.Request(self.webhook["url"], data=json.dumps(update).encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
 
     def press_button(
         self,
@@ -260,6 +288,8 @@ class FakeTelegram(FakeServer):
         if not match:
             return Reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         token, method = match.groups()
+        if self.valid_token is not None and token != self.valid_token:
+            return Reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         params, files = _decode(rec)
         with self._lock:
             self.calls.append(Call(token, method, params, files))
@@ -280,6 +310,8 @@ class FakeTelegram(FakeServer):
             return Reply(200, {"ok": True, "result": handler(params, files)})
         except BadRequest as exc:
             return Reply(400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"})
+        except Conflict as exc:
+            return Reply(409, {"ok": False, "error_code": 409, "description": str(exc)})
 
     def _message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         with self._cond:
@@ -353,12 +385,21 @@ class FakeTelegram(FakeServer):
         }
 
     def _api_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        self.webhook = None
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
+        if not str(params.get("url", "")).startswith(("https://", "http://")):
+            raise BadRequest("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = params
         return True
 
     def _api_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
         return True
 
     def _api_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise Conflict("Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout

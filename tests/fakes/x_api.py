@@ -60,6 +60,8 @@ class FakeX(FakeServer):
         self._data_lock = threading.Lock()
         self._defaults = (default_count, reset_in)
         self.route("GET", "/2/tweets/search/recent", self._search, exact=True)
+        self.route("GET", "/2/usage/tweets", self._usage, exact=True)
+        self.posts_read = 0  # what /2/usage/tweets reports as this cycle's usage
 
     def reset(self) -> None:
         """Forget results, recorded requests and queued faults (one server shared by many tests)."""
@@ -92,6 +94,13 @@ class FakeX(FakeServer):
             "x-rate-limit-remaining": str(remaining),
             "x-rate-limit-reset": str(int(time.time()) + self.reset_in),
         }
+
+    def _usage(self, rec: Recorded) -> Reply:
+        """The project's usage this billing cycle (app-only bearer; reads no posts)."""
+        if rec.headers.get("Authorization") != f"Bearer {self.bearer_token}":
+            return Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+        return Reply(200, {"data": {"cap_reset_day": 5, "project_id": "1", "project_cap": "10000",
+                                    "project_usage": str(self.posts_read)}})
 
     def _search(self, rec: Recorded) -> Reply:
         if rec.headers.get("Authorization") != f"Bearer {self.bearer_token}":

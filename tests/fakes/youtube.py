@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.fakes.server import FakeServer, Recorded, Reply
 
-COSTS = {"search": 100, "videos": 1, "commentThreads": 1}
+COSTS = {"search": 100, "videos": 1, "commentThreads": 1, "i18nLanguages": 1}
 
 
 def video(video_id: str, title: str, published: datetime, *, channel: str = "Fan Channel",
@@ -119,6 +119,10 @@ class FakeYouTube(FakeServer):
                 "commentCount": str(v["comments"])}})
         return Reply(200, {"kind": "youtube#videoListResponse", "items": items,
                            "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
+
+    def _i18nLanguages(self, rec: Recorded) -> Reply:  # noqa: N802 - the API's name
+        return Reply(200, {"kind": "youtube#i18nLanguageListResponse", "items": [
+            {"kind": "youtube#i18nLanguage", "id": "en", "snippet": {"hl": "en", "name": "English"}}]})
 
     def _commentThreads(self, rec: Recorded) -> Reply:  # noqa: N802 - the API's name
         video_id = rec.param("videoId") or ""
