@@ -27,7 +27,7 @@ class SourceOptions(StrictModel):
     """Options every source section in `config/pulse.yaml` has; each source subclasses it."""
 
     enabled: bool = False
-    interval_minutes: int = Field(default=60, ge=1)
+    interval_minutes: float = Field(default=60, ge=0.05)  # fractions for tests and busy sources (0.5 = 30 s)
     api_base_url: str | None = None
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
