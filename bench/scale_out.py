@@ -117,6 +117,10 @@ class FakeProcesses:
         self.children: list[tuple[multiprocessing.Process, object]] = []
         self.urls: list[str] = []
 
+    def cpu_seconds(self) -> float:
+        """CPU time the fake servers used so far."""
+        return sum(_cpu_seconds(proc.pid) for proc, _ in self.children)
+
     def __enter__(self) -> list[str]:
         context = multiprocessing.get_context("fork")
         for factory in (_fake_reddit, _fake_x, _news):
@@ -177,7 +181,8 @@ def _progress(store: Store) -> tuple[int, int, int, datetime | None, datetime | 
 def run_case(workers: int, admin_url: str, per_source: int, tmp: Path) -> None:
     url = _new_database(admin_url)
     Store(url).close()  # migrated once, before the workers start
-    with FakeProcesses(per_source) as (reddit, x, news):
+    fakes = FakeProcesses(per_source)
+    with fakes as (reddit, x, news):
         config = _config(tmp / f"w{workers}", reddit, x, news, per_source)
         env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT), "PULSE_DATABASE_URL": url, "PULSE_DOTENV": str(tmp / "none.env")}
         env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -198,7 +203,7 @@ def run_case(workers: int, admin_url: str, per_source: int, tmp: Path) -> None:
                     raise SystemExit(f"workers did not start; see {logs}")
                 time.sleep(0.1)
             tick = next_slot(datetime.now(UTC), TICK)
-            cpu_before = sum(_cpu_seconds(p.pid) for p in procs)
+            cpu_before, fakes_before = sum(_cpu_seconds(p.pid) for p in procs), fakes.cpu_seconds()
             deadline = time.monotonic() + 600
             while True:
                 total, untagged, finished, first, last, collected = _progress(store)
@@ -208,6 +213,7 @@ def run_case(workers: int, admin_url: str, per_source: int, tmp: Path) -> None:
                     raise SystemExit(f"not done after 10 minutes: {total} posts, {untagged} untagged, {finished} runs")
                 time.sleep(0.2)
             cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu_before
+            fakes_cpu = fakes.cpu_seconds() - fakes_before
             seconds = (last - first).total_seconds()
             ran = [sum(1 for line in log.read_text().splitlines() if "collection done source=" in line and " new=0 " not in line)
                    for log in logs]
@@ -215,7 +221,7 @@ def run_case(workers: int, admin_url: str, per_source: int, tmp: Path) -> None:
                 f"  {workers} worker(s), tick {tick:%H:%M:%S}: {total:,} posts in {seconds:5.1f}s = {total / seconds:6,.0f} posts/s "
                 f"end to end (collection done after {(collected - first).total_seconds():4.1f}s, tagged "
                 f"{(last - collected).total_seconds():4.1f}s later); workers' CPU {cpu:5.1f}s = {total / cpu:6,.0f} posts/CPU-s; "
-                f"sources run per worker {ran}; load {os.getloadavg()[0]:.1f}",
+                f"fakes' CPU {fakes_cpu:4.1f}s; sources run per worker {ran}; load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
         finally:

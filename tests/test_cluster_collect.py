@@ -164,8 +164,8 @@ def test_three_processes_collect_each_tick_once_and_hand_over_a_dead_lease(postg
             stopped.append(frozen)
             assert killed != frozen
             # The next run came within one tick plus the lease expiry (plus scheduling slack).
-            assert killed_after <= INTERVAL.total_seconds() + 1.0  # a killed holder's connection closes: the lock is free at once
-            assert frozen_after <= INTERVAL.total_seconds() + LEASE + 1.5  # a frozen one's session ends after the expiry
+            assert killed_after <= INTERVAL.total_seconds() + 2.0  # a killed holder's connection closes: the lock is free at once
+            assert frozen_after <= INTERVAL.total_seconds() + LEASE + 2.0  # a frozen one's session ends after the expiry
 
             survivor = next(pid for pid in procs if pid not in (killed, frozen))
             _wait(lambda: _untagged(store) == 0, 20, "every stored post tagged")

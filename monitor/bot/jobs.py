@@ -12,7 +12,7 @@ from monitor.bot import reports
 from monitor.bot.delivery import DigestOutcome, send_digest_once
 from monitor.bot.runtime import Runtime
 from monitor.bot.tagging_jobs import tag_untagged
-from monitor.collectors.leased_run import collect_under_lease
+from monitor.collectors.leased_run import collect_under_lease, take_lease
 from monitor.config.settings import DigestSchedule
 from monitor.store import deliveries
 from pipelines.trends import IsoWeek, latest_complete_week
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CATCH_UP_FLOOR = timedelta(minutes=10)
+LEASE_SPREAD_SECONDS = 0.5
+"""Per collection already running here, how long a process waits before taking another source's lease."""
 CLAIM_EXPIRY_FLOOR = 5.0
 """Seconds a claimed tagging batch may sit idle before PostgreSQL ends the claimer (a frozen process)."""
 """Even with missed_grace_hours=0, a digest whose job fired a little late still goes out."""
@@ -101,13 +103,29 @@ async def deliver_due_digest(runtime: Runtime) -> list[DigestOutcome]:
 
 
 async def collect_source(runtime: Runtime, name: str) -> None:
-    """Run one collector under its lease (blocking, in a thread), then tag what it stored (tag role)."""
+    """Run one collector under its lease (blocking, in a thread), then tag what it stored (tag role).
+
+    Processes spread the sources of one tick: attempts to take a lease go one at a time in a process,
+    and a process already running N collections waits N × LEASE_SPREAD_SECONDS first, so an idle
+    process (which tries at once) takes the next source.
+    """
     snapshot = runtime.snapshot
     if name not in snapshot.config.enabled_sources():
         return
-    run = await asyncio.to_thread(
-        collect_under_lease, name, snapshot.config, runtime.store, runtime.env, runtime.leases, scheduled=True
-    )
+    leases = runtime.leases
+    async with runtime.lease_turn:
+        if runtime.collecting and leases.shared:
+            await asyncio.sleep(runtime.collecting * LEASE_SPREAD_SECONDS)
+        lease = await asyncio.to_thread(take_lease, name, snapshot.config, leases)
+        if lease is not None:
+            runtime.collecting += 1
+    try:
+        run = await asyncio.to_thread(
+            collect_under_lease, name, snapshot.config, runtime.store, runtime.env, leases, scheduled=True, lease=lease
+        )
+    finally:
+        if lease is not None:
+            runtime.collecting -= 1
     if run.report is None:
         return
     log.info("collection done source=%s status=%s new=%d owner=%s", name, run.report.status, run.report.total("new"), runtime.owner)

@@ -72,6 +72,10 @@ class Runtime:
     """What this process does (`pulse run --role`): collect, tag, bot."""
     tagging: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Held while this process tags its backlog: one pass at a time in a process (processes share the work in the database)."""
+    lease_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while this process tries to take a collection lease (one attempt at a time, see jobs.collect_source)."""
+    collecting: int = 0
+    """Collections running in this process right now."""
     _leases: Leases | None = None
 
     @property

@@ -16,7 +16,7 @@ from typing import Literal
 from monitor.collectors.runner import ProgressCallback, SourceReport, run_source
 from monitor.config import AppConfig
 from monitor.store import Store
-from monitor.store.leases import Leases
+from monitor.store.leases import Lease, Leases
 from monitor.store.run_slots import abandon_unfinished, collected_since, slot_start
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,16 @@ def lease_name(source: str) -> str:
     return f"collect:{source}"
 
 
+def take_lease(name: str, config: AppConfig, leases: Leases) -> Lease | None:
+    """The lease of source `name`, or None when another process holds it.
+
+    A run may hold it one interval (at least three expiries): longer, it is stuck and the lease passes on.
+    """
+    interval = timedelta(minutes=config.sources[name].interval_minutes)
+    max_hold = max(interval.total_seconds(), 3 * leases.expiry)
+    return leases.try_acquire(lease_name(name), max_hold=max_hold)
+
+
 def collect_under_lease(
     name: str,
     config: AppConfig,
@@ -58,12 +68,13 @@ def collect_under_lease(
     scheduled: bool,
     now: datetime | None = None,
     progress: ProgressCallback | None = None,
+    lease: Lease | None = None,
 ) -> LeasedRun:
-    """Run source `name` once if this process gets its lease (and, when `scheduled`, the tick is not collected yet)."""
-    interval = timedelta(minutes=config.sources[name].interval_minutes)
-    # A run may hold the lease one interval (at least three expiries): longer, it is stuck and the lease passes on.
-    max_hold = max(interval.total_seconds(), 3 * leases.expiry)
-    lease = leases.try_acquire(lease_name(name), max_hold=max_hold)
+    """Run source `name` once if this process gets its lease (and, when `scheduled`, the tick is not collected yet).
+
+    `lease`: one already taken with `take_lease` (released here); by default it is taken here.
+    """
+    lease = lease or take_lease(name, config, leases)
     if lease is None:
         outcome = LeasedRun(name, "busy", holder=leases.holder(lease_name(name)))
         log.info("collection skipped source=%s reason=busy holder=%s", name, outcome.holder)
@@ -74,6 +85,7 @@ def collect_under_lease(
             if abandoned:
                 log.warning("abandoned runs closed source=%s count=%d (their process stopped holding the lease)", name, abandoned)
         if scheduled:
+            interval = timedelta(minutes=config.sources[name].interval_minutes)
             tick = slot_start(now or datetime.now(UTC), interval)
             if collected_since(store, name, tick):
                 log.info("collection skipped source=%s reason=already-collected tick=%s", name, tick.isoformat())
