@@ -62,7 +62,7 @@ async def test_updates_posted_with_the_secret_are_answered_others_refused(tmp_pa
         hook = fake.calls_to("setWebhook")[-1].params
         assert hook["url"] == f"http://127.0.0.1:{port}/tg-hook"
         assert hook["secret_token"] == SECRET
-        assert hook["allowed_updates"] == ["message"] and int(hook["max_connections"]) == 40
+        assert hook["allowed_updates"] == ["message", "callback_query"] and int(hook["max_connections"]) == 40
         assert not fake.calls_to("getUpdates")  # no polling in webhook mode
         status = await asyncio.to_thread(fake.deliver_to_webhook, fake.command_update("/help", chat_id=CHAT, user_id=MEMBER))
         assert status == 200

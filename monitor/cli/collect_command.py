@@ -32,6 +32,7 @@ def render_reports(reports: list[SourceReport]) -> Table:
 def _run_leased(config, store, names: list[str], progress) -> list[SourceReport]:  # noqa: ANN001
     """Each source under its lease: a source another process is collecting right now is skipped, with the reason."""
     from monitor.collectors.leased_run import collect_under_lease
+    from monitor.collectors.runner import SourceReport
     from monitor.store.leases import Leases, process_owner
 
     leases = Leases(store, process_owner(), expiry=config.settings.schedules.lease_seconds)
