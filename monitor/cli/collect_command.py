@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -10,7 +10,11 @@ from rich.table import Table
 
 from monitor.cli.context import STATE, console, err_console, load_or_exit, open_store
 from monitor.collectors import registry
-from monitor.collectors.runner import SourceReport, run_sources
+from monitor.collectors.runner import ProgressCallback, SourceReport, run_sources
+
+if TYPE_CHECKING:
+    from monitor.config import AppConfig
+    from monitor.store import Store
 
 
 def render_reports(reports: list[SourceReport]) -> Table:
@@ -26,7 +30,7 @@ def render_reports(reports: list[SourceReport]) -> Table:
     return table
 
 
-def _run_leased(config, store, names: list[str], progress) -> list[SourceReport]:  # noqa: ANN001
+def _run_leased(config: AppConfig, store: Store, names: list[str], progress: ProgressCallback) -> list[SourceReport]:
     """Each source under its lease: a source another process is collecting right now is skipped, with the reason."""
     from monitor.collectors.leased_run import collect_under_lease
     from monitor.store.leases import Leases, process_owner
