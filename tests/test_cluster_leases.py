@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,14 @@ from monitor.store.leases import Leases
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.timeout(60)
+
+
+def _can_take(leases: Leases, name: str) -> bool:
+    """True if `leases` gets `name` now (given back at once)."""
+    lease = leases.try_acquire(name)
+    if lease is not None:
+        lease.release()
+    return lease is not None
 
 
 @pytest.fixture
@@ -35,14 +44,10 @@ def test_one_holder_at_a_time_and_who_holds_it(pg_store: Store) -> None:
         assert b.try_acquire("collect:reddit") is None
         assert a.try_acquire("collect:reddit") is None  # a second claim from the same process is refused too
         assert b.holder("collect:reddit") == "host-a:1:aaaa"
-        other = b.try_acquire("collect:x")  # names are independent
-        assert other is not None
-        other.release()
+        assert _can_take(b, "collect:x")  # names are independent
         first.release()
         assert b.holder("collect:reddit") is None
-        again = b.try_acquire("collect:reddit")
-        assert again is not None
-        again.release()
+        assert _can_take(b, "collect:reddit")
     finally:
         a.close()
         b.close()
@@ -60,9 +65,7 @@ def test_a_lease_whose_session_is_ended_is_lost_and_passes_on(pg_store: Store) -
         assert ended == [True]
         assert lease.lost.wait(3)  # the heartbeat noticed within a third of the expiry (+ slack)
         assert not lease.held
-        taken = b.try_acquire("collect:rss")
-        assert taken is not None
-        taken.release()
+        assert _can_take(b, "collect:rss")
         lease.release()  # releasing a lost lease is harmless
     finally:
         a.close()
@@ -77,9 +80,7 @@ def test_a_holder_stuck_past_max_hold_gives_the_lease_up(pg_store: Store) -> Non
         assert not lease.lost.wait(0.3)  # alive and within max_hold: still held
         assert b.try_acquire("collect:x") is None
         assert lease.lost.wait(3)
-        taken = b.try_acquire("collect:x")
-        assert taken is not None
-        taken.release()
+        assert _can_take(b, "collect:x")
     finally:
         a.close()
         b.close()
@@ -140,3 +141,39 @@ def test_sqlite_leases_are_process_local_locks(tmp_path: Path) -> None:
         assert not again.held
     finally:
         store.close()
+
+
+def test_a_run_stuck_past_its_interval_loses_the_lease_and_stops_at_the_next_page(pg_store: Store) -> None:
+    from monitor.collectors.leased_run import collect_under_lease
+    from monitor.collectors.reddit import RedditOptions
+    from monitor.config import AppConfig
+    from monitor.config.settings import Settings
+    from monitor.config.watchlist import Category, Entity, Watchlist
+    from monitor.store.run_slots import collected_since
+    from tests.fakes.reddit import FakeReddit
+
+    env = {"REDDIT_CLIENT_ID": "fake-client-id", "REDDIT_CLIENT_SECRET": "fake-client-secret"}
+    watchlist = Watchlist(categories={"toy": Category(label="Toys")}, entities=[Entity(name="Labubu", category="toy")])
+    with FakeReddit(default_count=100) as reddit:
+        listing = reddit._listing
+        reddit.route("GET", "/r/", lambda rec: (time.sleep(0.4), listing(rec))[1])  # a slow API: 0.4 s a page
+        options = RedditOptions(
+            enabled=True, api_base_url=reddit.url, subreddits=["Labubu"], search=False, page_size=10,
+            interval_minutes=0.05, backoff_seconds=0.001, max_backoff_seconds=0.005,
+        )
+        config = AppConfig(Settings(), watchlist, {"reddit": options}, Path("pulse.yaml"), Path("keywords.yaml"), "")
+        leases, other = Leases(pg_store, "slow", expiry=0.2), Leases(pg_store, "other", expiry=0.2)
+        try:
+            started = time.monotonic()
+            run = collect_under_lease("reddit", config, pg_store, env, leases, scheduled=False)
+            took = time.monotonic() - started
+            assert run.outcome == "ran" and run.report is not None
+            # Held at most one interval (3 s): the run stopped there instead of reading all 10 pages (4 s).
+            assert 3.0 <= took < 3.9
+            assert run.report.status == "partial" and "no longer holds the source's lease" in (run.report.message or "")
+            assert 0 < pg_store.count_posts() < 100
+            assert collected_since(pg_store, "reddit", datetime.now(UTC) - timedelta(minutes=1))
+            assert _can_take(other, "collect:reddit")
+        finally:
+            leases.close()
+            other.close()

@@ -150,3 +150,15 @@ def test_pulse_collect_skips_a_source_another_process_is_collecting(
         assert code == 0, out
         assert len(fake.requests_to("/feeds/")) == 1 and store.count_posts() == 1
         store.close()
+
+
+def test_ticks_are_the_same_instants_on_every_host() -> None:
+    from monitor.store.run_slots import next_slot, slot_start
+
+    at = datetime(2026, 12, 4, 10, 37, 12, tzinfo=UTC)
+    assert slot_start(at, timedelta(hours=2)) == datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    assert slot_start(at, timedelta(minutes=30)) == datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
+    assert next_slot(at, timedelta(minutes=30)) == datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+    assert slot_start(at, timedelta(days=7)).weekday() == 0  # weekly ticks start on Mondays, 00:00 UTC
+    tick = slot_start(at, timedelta(seconds=3))
+    assert tick <= at < tick + timedelta(seconds=3) and slot_start(tick, timedelta(seconds=3)) == tick

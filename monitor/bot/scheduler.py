@@ -12,6 +12,10 @@ Why an AsyncIOScheduler with the *memory* job store, not PTB's JobQueue or a SQL
   table is the real guard, so the schedule is rebuilt from config at every start and reload, and
   missed runs are caught up explicitly: a "digest-check" job runs at start and every few minutes
   and sends the last slot's digest if it is within `missed_grace_hours` and not yet sent.
+
+Several processes on one PostgreSQL run this same schedule for their roles (`--role`): collection
+fires on clock-aligned ticks, the same instants everywhere, and the source's lease plus its run
+records (`monitor.collectors.leased_run`) let exactly one process run each tick.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ from monitor.cli.context import STATE, console, err_console, load_or_exit, open_
 if TYPE_CHECKING:  # imported on use, so that `pulse --help` stays fast
     from rich.table import Table
 
-    from monitor.collectors.runner import SourceReport
+    from monitor.collectors.runner import ProgressCallback, SourceReport
+    from monitor.config import AppConfig
+    from monitor.store import Store
 
 
 def render_reports(reports: list[SourceReport]) -> Table:
@@ -29,7 +31,7 @@ def render_reports(reports: list[SourceReport]) -> Table:
     return table
 
 
-def _run_leased(config, store, names: list[str], progress) -> list[SourceReport]:  # noqa: ANN001
+def _run_leased(config: AppConfig, store: Store, names: list[str], progress: ProgressCallback) -> list[SourceReport]:
     """Each source under its lease: a source another process is collecting right now is skipped, with the reason."""
     from monitor.collectors.leased_run import collect_under_lease
     from monitor.collectors.runner import SourceReport

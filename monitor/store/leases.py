@@ -101,15 +101,18 @@ class Lease:
                 self._close()
                 return
 
-    def _close(self) -> None:
+    def _close(self, *, unlock: bool = False) -> None:
         with self._io:
             connection, self._connection = self._connection, None
         if connection is None:
             return
         try:
-            connection.close()  # ends the session: PostgreSQL releases its advisory locks
-        except Exception:  # noqa: BLE001 - the session may already be gone; it is closed either way
+            if unlock:  # synchronous: the next try_acquire anywhere sees it free (a closing session frees it a moment later)
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key(self.name)})
+        except Exception:  # noqa: BLE001 - the session is gone, and its locks with it
             connection.invalidate()
+        finally:
+            connection.close()  # ends the session: PostgreSQL releases its advisory locks
 
     def release(self) -> None:
         """Give the lease back (idempotent)."""
@@ -119,7 +122,7 @@ class Lease:
         if self._local is not None:
             self._local.release()
             return
-        self._close()
+        self._close(unlock=not self.lost.is_set())
         if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
             self._heartbeat.join(timeout=5)
 
