@@ -151,6 +151,21 @@ def test_a_broken_catalogue_file_is_a_located_config_error(tmp_path: Path):
     assert "catalogue file 'missing.yaml' not found" in text
 
 
+def test_an_animated_film_is_animation_not_film(rules: Tagger):
+    assert tag(rules, "Is this Chinese film the best donghua of the year? The animation is stunning").categories == ["animation"]
+    assert tag(rules, "A Chinese film about a courier in Chongqing, two hours of rain and neon").categories == ["film"]
+
+
+def test_a_category_yielding_to_an_unknown_one_is_a_located_config_error(tmp_path: Path):
+    data = yaml.safe_load(KEYWORDS.read_text(encoding="utf-8"))
+    data["categories"]["film"]["yields_to"] = ["cartoons"]
+    keywords = tmp_path / "keywords.yaml"
+    keywords.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_watchlist(keywords)
+    assert "categories.film.yields_to[0]: unknown category 'cartoons'" in str(caught.value)
+
+
 # -- word stems for inflected languages --------------------------------------------------------
 
 

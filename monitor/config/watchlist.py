@@ -92,6 +92,9 @@ class Category(StrictModel):
     """Words for this kind of work (drama, series, show…): they show the category next to an origin
     word (see `rules.origin_group`), never alone."""
     exclude: Patterns = []
+    yields_to: StrList = []
+    """Categories that take this one's place: its cues and nouns are dropped when the post gets one of
+    these from anything else (an animated film is animation, not film). Entities and works keep it."""
 
 
 class Interest(StrictModel):
@@ -242,6 +245,10 @@ def cross_check(watchlist: Watchlist) -> list[tuple[tuple[str | int, ...], str]]
             problems.append((("entities", index, "name"), f"{entity.name!r} is already entities[{seen[key]}]"))
         else:
             seen[key] = index
+    for name, category in watchlist.categories.items():
+        for index, other in enumerate(category.yields_to):
+            if other not in watchlist.categories or other == name:
+                problems.append((("categories", name, "yields_to", index), f"unknown category {other!r} (known: {known})"))
     for name, interest in watchlist.interests.items():
         for index, other in enumerate(interest.weak_yields_to):
             if other not in watchlist.interests or other == name:

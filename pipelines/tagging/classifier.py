@@ -13,9 +13,10 @@ from scipy import sparse
 from murmurhash import hash as murmur32
 
 from monitor.posts import PostTags
+from pipelines.tagging import patterns as P
 
 N_FEATURES = 2**18
-FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v2"
+FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v3 (match evidence)"
 """Names the feature scheme; a model file built for another scheme is refused with a clear message."""
 MAX_TOKENS = 200
 """Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
@@ -36,17 +37,24 @@ class RuleView:
     entity_categories: tuple[str, ...] = ()
     works: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    """Keyword matches before the rules weighed them: `int~:travel` (a weak travel phrase, with or
+    without its context), `noun:drama`, `cat:game` (a cue), `int-:food` (an exclusion)…"""
 
 
-def rule_view(tags: PostTags, groups: Sequence[str], entity_category: dict[str, str]) -> RuleView:
-    """The rules' findings in one post (tags plus the keyword groups that matched)."""
+EVIDENCE_KINDS = frozenset({P.INTEREST, P.INTEREST_WEAK, P.INTEREST_CONTEXT, P.INTEREST_EXCLUDE, P.CUE, P.CUE_EXCLUDE, P.NOUN})
+
+
+def rule_view(tags: PostTags, matched: Sequence[tuple[str, str]], entity_category: dict[str, str]) -> RuleView:
+    """The rules' findings in one post: its tags, the keyword groups that matched and the other evidence."""
     works = tuple(sorted({sp["label"] for sp in tags.spans if sp["kind"] == "work"}))
     return RuleView(
         categories=tuple(tags.categories),
         interests=tuple(tags.interests),
         entity_categories=tuple(sorted({entity_category.get(e, "") for e in tags.entities} - {""})),
         works=works,
-        groups=tuple(sorted(set(groups))),
+        groups=tuple(sorted({owner for kind, owner in matched if kind == P.GROUP})),
+        evidence=tuple(sorted({f"{kind}:{owner}" for kind, owner in matched if kind in EVIDENCE_KINDS})),
     )
 
 
@@ -73,8 +81,9 @@ def text_columns(ids: np.ndarray) -> np.ndarray:
 
 
 def rule_features(view: RuleView) -> list[str]:
-    """Stacking features: each rule label, a China tie, each interest crossed with the tie, and each
-    pair of interests the rules found together (chain-store news matches food and business words)."""
+    """Stacking features: each rule label, a China tie, each interest crossed with the tie, each
+    pair of interests the rules found together (chain-store news matches food and business words),
+    and each piece of match evidence alone and crossed with the tie."""
     tie = bool(view.categories) or any(g in TIE_GROUPS for g in view.groups)
     feats = ["tie" if tie else "notie"]
     feats += ["rc:" + c for c in view.categories]
@@ -84,6 +93,7 @@ def rule_features(view: RuleView) -> list[str]:
     for interest in view.interests:
         feats += ["ri:" + interest, f"ri:{interest}&{'tie' if tie else 'notie'}"]
     feats += [f"ri:{a}+{b}" for i, a in enumerate(view.interests) for b in view.interests[i + 1 :]]
+    feats += [f"m:{e}" for e in view.evidence] + [f"m:{e}&{'tie' if tie else 'notie'}" for e in view.evidence]
     if view.categories:
         feats.append("rc:any")
     return feats

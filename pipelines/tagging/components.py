@@ -174,6 +174,7 @@ class TagRules(BatchPipe):
         self.interest_order = list(watchlist.interests)
         self.interest_context_groups = {n: P.group_refs(i.context) for n, i in watchlist.interests.items()}
         self.yields_to = {n: set(i.weak_yields_to) for n, i in watchlist.interests.items() if i.weak_yields_to}
+        self.category_yields = {n: set(c.yields_to) for n, c in watchlist.categories.items() if c.yields_to}
         self.ties = {n: P.group_refs(i.tie) for n, i in watchlist.interests.items() if i.tie}
         catalogue = load_catalogue(watchlist.catalogue)
         self.works = [(w.name, w.category) for w in catalogue]
@@ -311,6 +312,13 @@ class TagRules(BatchPipe):
                         ent_spans.append((s, e))
                     spans.append(_span(doc, "work", name, s, e))
 
+        # a category shown only by cues and nouns gives way to one that names it better ("animated film")
+        named_by = {self.entities[i].category for i in found} | {self.works[i][1] for i, (sure, where) in works.items() if sure or self.works[i][1] in categories}
+        for name in [c for c in self.category_yields if c in categories and c not in named_by]:
+            if self.category_yields[name] & (categories - {name}):
+                categories.discard(name)
+                spans = [sp for sp in spans if not (sp["kind"] == "category" and sp["label"] == name)]
+
         # interests: places and other group words inside an entity name do not count
         groups = {o for o, s, e in group_spans if not _inside(s, e, ent_spans)} if ent_spans else groups
         interest_hits: dict[str, list[tuple[int, int]]] = {}
@@ -374,9 +382,9 @@ def iter_tags(docs: Iterable[Doc]) -> Iterator[PostTags]:
 # -- learned model ----------------------------------------------------------------------------
 
 
-def doc_groups(doc: Doc) -> list[str]:
-    """Names of the keyword groups (`groups:` in keywords.yaml) matched in a doc."""
-    return [owner for kind, owner, _, _ in doc.user_data.get(MATCHES_KEY) or () if kind == P.GROUP]
+def doc_matched(doc: Doc) -> list[tuple[str, str]]:
+    """(kind, owner) of every keyword match in a doc (what the learned model reads of the rules' evidence)."""
+    return [(kind, owner) for kind, owner, _, _ in doc.user_data.get(MATCHES_KEY) or ()]
 
 
 class ModelTags(BatchPipe):
@@ -414,7 +422,7 @@ class ModelTags(BatchPipe):
         tags = [doc.user_data[TAGS_KEY] for doc in docs]
         views = None
         if self.variant == "stacked":
-            views = [rule_view(t, doc_groups(d), self.entity_category) for t, d in zip(tags, docs, strict=True)]
+            views = [rule_view(t, doc_matched(d), self.entity_category) for t, d in zip(tags, docs, strict=True)]
         probs, decisions = self.model.decide(featurize(tokens, views))
         for i, doc in enumerate(docs):
             doc.user_data[TAGS_KEY] = self._merge(doc, tags[i], decisions[i], probs[i], tokens[i])

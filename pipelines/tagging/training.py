@@ -51,7 +51,7 @@ class LabelReport:
 def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingData:
     """Run the rules over the posts and build both variants' features and the label matrix."""
     from pipelines.tagging.classifier import token_ids
-    from pipelines.tagging.components import TAGS_KEY, doc_groups
+    from pipelines.tagging.components import TAGS_KEY, doc_matched
     from pipelines.tagging.pipeline import build_pipeline
 
     nlp = build_pipeline(with_mode(watchlist, "rules"))  # the model's input is the rules' output
@@ -60,7 +60,7 @@ def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingDa
     tokens, views = [], []
     for doc in nlp.pipe(gp.post.full_text for gp in posts):
         tokens.append(token_ids(doc))
-        views.append(rule_view(doc.user_data[TAGS_KEY], doc_groups(doc), entity_category))
+        views.append(rule_view(doc.user_data[TAGS_KEY], doc_matched(doc), entity_category))
     targets = np.zeros((len(posts), len(labels)), dtype=np.int8)
     rules = np.zeros((len(posts), len(labels)), dtype=bool)
     for row, (gp, view) in enumerate(zip(posts, views, strict=True)):
