@@ -313,11 +313,11 @@ class TagRules(BatchPipe):
                     spans.append(_span(doc, "work", name, s, e))
 
         # a category shown only by cues and nouns gives way to one that names it better ("animated film")
-        named_by = {self.entities[i].category for i in found} | {self.works[i][1] for i, (sure, where) in works.items() if sure or self.works[i][1] in categories}
-        for name in [c for c in self.category_yields if c in categories and c not in named_by]:
-            if self.category_yields[name] & (categories - {name}):
-                categories.discard(name)
-                spans = [sp for sp in spans if not (sp["kind"] == "category" and sp["label"] == name)]
+        for name in [c for c in self.category_yields if c in categories and self.category_yields[c] & categories]:
+            if any(self.entities[i].category == name for i in found) or any(self.works[i][1] == name for i in works):
+                continue  # a watched entity or a catalogued work names this category itself
+            categories.discard(name)
+            spans = [sp for sp in spans if not (sp["kind"] == "category" and sp["label"] == name)]
 
         # interests: places and other group words inside an entity name do not count
         groups = {o for o, s, e in group_spans if not _inside(s, e, ent_spans)} if ent_spans else groups
