@@ -166,6 +166,15 @@ def test_a_category_yielding_to_an_unknown_one_is_a_located_config_error(tmp_pat
     assert "categories.film.yields_to[0]: unknown category 'cartoons'" in str(caught.value)
 
 
+def test_words_joined_by_an_ellipsis_or_a_comma_are_split_numbers_and_initials_are_not(rules: Tagger):
+    from pipelines.tagging.pipeline import make_nlp
+
+    words = [t.text for t in make_nlp()("so tired...dramas chinos,again 1,000 fans of G.E.M. 3.5 stars")]
+    assert words[:6] == ["so", "tired", "...", "dramas", "chinos", ","]
+    assert "1,000" in words and "G.E.M" in words and "3.5" in words
+    assert tag(rules, "so tired after work...dramas chinos are my comfort now").categories == ["drama"]
+
+
 # -- word stems for inflected languages --------------------------------------------------------
 
 

@@ -39,12 +39,15 @@ URL = r"(?:https?://|www\.)\S+$"
 """A link is one token (spaCy's general URL pattern costs 20% of tokenizing on text with new words)."""
 INFIXES = (
     r"(?<=\w)[-–—/:+=&~](?=\w)",
+    r"(?<=\w)(?:\.{2,}|…)(?=\w)",
+    r"(?<=[^\W\d_])[,;!?](?=[^\W\d_])",
     f"[{CJK_CHARS}]",
     f"(?<=[{CJK_CHARS}])[^\\w\\s]",
     f"[^\\w\\s](?=[{CJK_CHARS}])",
 )
-"""Split inside a word at joiners (`pre-order`, `x/y`), around every CJK/Thai/Hangul character, and
-at a mark next to one (`드라마박스(DramaBox)가` keeps `DramaBox` a token of its own)."""
+"""Split inside a word at joiners (`pre-order`, `x/y`), at an ellipsis or a comma between letters
+(`universiti...drama`, `wow,great`; not `1,000` or `G.E.M.`), around every CJK/Thai/Hangul
+character, and at a mark next to one (`드라마박스(DramaBox)가` keeps `DramaBox` a token of its own)."""
 
 
 def make_nlp() -> Language:
