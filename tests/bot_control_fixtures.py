@@ -34,7 +34,7 @@ interests:
   shopping:
     label: Shopping
     phrases:
-      en: [bought, haul, unboxing]
+      en: [bought, haul, unboxing, queue]
 entities:
   # toys
   - {name: Labubu, category: toy, aliases: [labubus], hashtags: [labubu]}

@@ -46,7 +46,7 @@ async def test_correction_round_trips_through_export_into_eval(
         assert "<b>Categories</b>: toy (via Labubu)" in view["text"], view["text"]
         assert "<b>Entities</b>: Labubu (“Labubu”)" in view["text"], view["text"]
         interests = next(line for line in view["text"].splitlines() if line.startswith("<b>Interests</b>"))
-        assert interests.startswith("<b>Interests</b>: shopping (“") and "(model 0." in interests, interests  # the model's word
+        assert interests.startswith("<b>Interests</b>: shopping (“queue”"), interests  # the word that caused it
         labels = [text for text, _ in fake.buttons(CHAT, view["message_id"])]
         assert labels[:3] == ["✗ toy", "✗ Labubu", "✗ shopping"] and "＋ game" in labels and "＋ shopping" not in labels
 
@@ -116,3 +116,14 @@ async def test_digest_carries_tags_buttons_valid_in_every_chat(tmp_path: Path, f
         assert "Tags of" in last_keyboard_message(fake, ADMIN_CHAT)["text"]
     finally:
         await bot.stop()
+
+
+def test_the_tags_view_names_the_model_word_and_probability_of_a_model_tag():
+    from monitor.bot.tag_feedback import _words
+
+    spans = [
+        {"kind": "interest", "label": "shopping", "text": "queue", "start": 7, "end": 12, "by": "model 0.83"},
+        {"kind": "interest", "label": "shopping", "text": "bought", "start": 20, "end": 26},
+        {"kind": "interest", "label": "travel", "text": "mall", "start": 30, "end": 34},
+    ]
+    assert _words(spans, "interest", "shopping") == ["“queue” (model 0.83)", "“bought”"]

@@ -162,7 +162,9 @@ def test_a_run_stuck_past_its_interval_loses_the_lease_and_stops_at_the_next_pag
             interval_minutes=0.05, backoff_seconds=0.001, max_backoff_seconds=0.005,
         )
         config = AppConfig(Settings(), watchlist, {"reddit": options}, Path("pulse.yaml"), Path("keywords.yaml"), "")
-        leases, other = Leases(pg_store, "slow", expiry=0.2), Leases(pg_store, "other", expiry=0.2)
+        # expiry 1 s: the heartbeat has slack on a loaded machine (0.2 s lost the session early in CI);
+        # the maximum hold is still one interval, max(3 s, 3 expiries) = 3 s
+        leases, other = Leases(pg_store, "slow", expiry=1.0), Leases(pg_store, "other", expiry=1.0)
         try:
             started = time.monotonic()
             run = collect_under_lease("reddit", config, pg_store, env, leases, scheduled=False)

@@ -26,6 +26,8 @@ interests:
       en: {business}
 entities:
   - {{name: Labubu, category: toy}}
+model:
+  mode: rules  # these tests are about the rules' regexes, not the learned model
 """
 
 
