@@ -403,14 +403,23 @@ async def test_spike_alert_goes_out_once_per_chat(tmp_path: Path, fake: FakeTele
     from pipelines.trends import find_spikes
     from tests.bot_harness import seed_posts_at
 
-    now = utc_now()
-    # A source with a month of ordinary days (collection had begun: a spike needs a baseline), then 8 posts now.
-    history = [(now - timedelta(days=d, hours=1), f"rainy day number {d} at the office") for d in range(1, 36)]
-    seed_posts_at(db_url, [*history, *((now - timedelta(minutes=5 + i), f"Labubu drop #{i} sold out in minutes") for i in range(8))])
+    from datetime import datetime, time as clock
+    from zoneinfo import ZoneInfo
+
+    from pipelines.trends.weeks import local_date
+
     path = _config(tmp_path, fake)
     text = path.read_text().replace("send_spike_alerts: false", "send_spike_alerts: true")
     path.write_text(text)
     config = load_config(path, {"PULSE_DATABASE_URL": db_url})
+    now = utc_now()
+    zone = ZoneInfo(config.settings.timezone)
+    midnight = datetime.combine(local_date(now, zone), clock.min, tzinfo=zone)
+    # A source with a month of ordinary days (collection had begun: a spike needs a baseline), then 8 posts now,
+    # all on today's local date (just after midnight the minutes before would fall on yesterday and split the spike).
+    history = [(now - timedelta(days=d, hours=1), f"rainy day number {d} at the office") for d in range(1, 36)]
+    burst = [max(now - timedelta(minutes=5 + i), midnight + timedelta(seconds=i)) for i in range(8)]
+    seed_posts_at(db_url, [*history, *((at, f"Labubu drop #{i} sold out in minutes") for i, at in enumerate(burst))])
     store = Store(db_url)
     (alert,) = find_spikes(store, config.watchlist, config.settings)
     store.close()
