@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import re2
 
@@ -93,14 +93,19 @@ class UserRegexes:
             self._set.Add(regex.pattern)
         self._set.Compile()
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """Sorted, distinct (start, end) of the matches of every pattern (each non-overlapping with itself)."""
+    def matches(self, text: str) -> Iterator[tuple[int, int, int]]:
+        """(pattern index, start, end) of every non-empty match, pattern by pattern; the patterns the
+        one-pass set finds nothing for are never run."""
         try:
             hits = self._set.Match(text)
         except UnicodeEncodeError:  # lone surrogates: same length, so offsets still hold
             text = text.encode("utf-8", "replace").decode("utf-8")
             hits = self._set.Match(text)
-        found: set[tuple[int, int]] = set()
         for index in hits or ():
-            found.update(m.span() for m in self.regexes[index].finditer(text) if m.end() > m.start())
-        return sorted(found)
+            for match in self.regexes[index].finditer(text):
+                if match.end() > match.start():
+                    yield index, match.start(), match.end()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Sorted, distinct (start, end) of the matches of every pattern (each non-overlapping with itself)."""
+        return sorted({(start, end) for _, start, end in self.matches(text)})
