@@ -1,10 +1,10 @@
-"""The learned tagger beside the rules: hashed word n-grams (plus rule matches) → per-label logistic scores."""
+"""The learned tagger beside the rules: hashed word and character n-grams (plus rule matches) → per-label logistic scores."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
 
 N_FEATURES = 2**18
-FEATURES = "spacy-lower-hash unigrams+bigrams, rule features v3 (match evidence)"
+FEATURES = "v4 binary: spacy-lower-hash unigrams+bigrams, char 4/5-grams of words, rule features v3 (match evidence)"
 """Names the feature scheme; a model file built for another scheme is refused with a clear message."""
 MAX_TOKENS = 200
 """Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
@@ -40,6 +40,14 @@ class RuleView:
     evidence: tuple[str, ...] = ()
     """Keyword matches before the rules weighed them: `int~:travel` (a weak travel phrase, with or
     without its context), `noun:drama`, `cat:game` (a cue), `int-:food` (an exclusion)…"""
+
+    @property
+    def tied(self) -> bool:
+        """The rules tied the post to China: a category, a Chinese place, language or company, or an
+        interest of their own (which the rules give only with a tie, e.g. a Chinese dish).
+
+        The learned model decides only on tied posts (an interest or category needs a tie)."""
+        return bool(self.categories) or bool(self.interests) or any(g in TIE_GROUPS for g in self.groups)
 
 
 EVIDENCE_KINDS = frozenset({P.INTEREST, P.INTEREST_WEAK, P.INTEREST_CONTEXT, P.INTEREST_EXCLUDE, P.CUE, P.CUE_EXCLUDE, P.NOUN})
@@ -69,15 +77,55 @@ def token_ids(doc: Any) -> np.ndarray:
     return doc.to_array(LOWER)[:MAX_TOKENS]
 
 
-def text_columns(ids: np.ndarray) -> np.ndarray:
-    """Feature columns of a post's words: each lower-cased token and each pair of neighbours, hashed.
+CHAR_GRAMS = (4, 5)
+"""Character n-gram sizes read inside each word of at least MIN_GRAM_WORD letters (with `<` `>` at its
+ends): they carry a word's stem across inflections and related languages (viaggio/viaje/viagem)."""
+MIN_GRAM_WORD = 4
+CACHE_LIMIT = 200_000
+"""Words whose n-gram columns are kept per process; the cache is emptied when it grows past this."""
 
-    Vectorised over spaCy's own 64-bit string hashes, so no Python string is built per token; CJK,
-    Thai and Hangul are split per character by the tokenizer, so pairs are character bigrams there.
-    """
-    with np.errstate(over="ignore"):
-        bigrams = (ids[:-1] * _BIGRAM + ids[1:]) ^ _SALT_BIGRAM
-    return (np.concatenate([ids, bigrams]) % np.uint64(N_FEATURES)).astype(np.int64)
+
+class CharGrams:
+    """Feature columns of the character n-grams of words, cached per lower-cased word hash."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, np.ndarray] = {}
+
+    def of_words(self, keys: np.ndarray, strings: Any) -> list[np.ndarray]:
+        """Columns of each word's n-grams (`keys`: spaCy LOWER hashes, `strings`: its StringStore)."""
+        cache = self._cache
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        out = []
+        for key in keys.tolist():
+            cols = cache.get(key)
+            if cols is None:
+                cols = cache[key] = self._word(strings[key])
+            out.append(cols)
+        return out
+
+    @staticmethod
+    def _word(word: str) -> np.ndarray:
+        if len(word) < MIN_GRAM_WORD or not word.isalpha():
+            return np.zeros(0, dtype=np.int64)
+        marked = f"<{word}>"
+        grams = [f"c{n}:{marked[i : i + n]}" for n in CHAR_GRAMS for i in range(len(marked) - n + 1)]
+        return np.array([feature_column(g) for g in grams], dtype=np.int64)
+
+
+def _ragged(pieces: list[np.ndarray], pick: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(concatenation of pieces[pick[0]], pieces[pick[1]], …; how many values each pick gave)."""
+    sizes = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    taken = sizes[pick]
+    total = int(taken.sum())
+    out_starts = np.cumsum(taken) - taken
+    positions = np.arange(total) - np.repeat(out_starts - starts[pick], taken)
+    return flat[positions], taken
+
+
+_CHAR_GRAMS = CharGrams()
 
 
 def rule_features(view: RuleView) -> list[str]:
@@ -99,17 +147,37 @@ def rule_features(view: RuleView) -> list[str]:
     return feats
 
 
-def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None) -> sparse.csr_matrix:
-    """The feature matrix of a batch (rule features only for the stacked variant); counts per column."""
-    columns = [text_columns(ids) for ids in id_arrays]
+def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None, strings: Any) -> sparse.csr_matrix:
+    """The feature matrix of a batch (rule features only for the stacked variant); 1 where a feature occurs.
+
+    Words (spaCy's 64-bit hashes of lower-cased tokens, so no Python string per token), neighbour
+    pairs (character pairs in CJK, Thai and Hangul, which the tokenizer splits per character) and the
+    character n-grams of each distinct word are computed for the whole batch at once; `strings` is
+    the pipeline's StringStore (the words behind the hashes).
+    """
+    n = len(id_arrays)
+    lengths = np.fromiter((len(a) for a in id_arrays), dtype=np.int64, count=n)
+    ids = np.concatenate(id_arrays) if n else np.zeros(0, dtype=np.uint64)
+    post = np.repeat(np.arange(n), lengths)
+    rows, cols = [post], [(ids % np.uint64(N_FEATURES)).astype(np.int64)]
+    if len(ids) > 1:
+        same_post = post[:-1] == post[1:]
+        with np.errstate(over="ignore"):
+            bigrams = (ids[:-1] * _BIGRAM + ids[1:]) ^ _SALT_BIGRAM
+        rows.append(post[:-1][same_post])
+        cols.append((bigrams[same_post] % np.uint64(N_FEATURES)).astype(np.int64))
+    words, first = np.unique(ids, return_inverse=True)
+    grams, per_token = _ragged(_CHAR_GRAMS.of_words(words, strings), first)
+    rows.append(np.repeat(post, per_token))
+    cols.append(grams)
     if views is not None:
-        columns = [np.concatenate([c, np.array(rule_columns(v), dtype=np.int64)]) for c, v in zip(columns, views, strict=True)]
-    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
-    data = np.ones(len(indices), dtype=np.float32)
-    matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(columns), N_FEATURES))
+        ruled = [rule_columns(v) for v in views]
+        rows.append(np.repeat(np.arange(n), [len(r) for r in ruled]))
+        cols.append(np.fromiter((c for r in ruled for c in r), dtype=np.int64))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    matrix = sparse.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(n, N_FEATURES))
     matrix.sum_duplicates()
+    matrix.data[:] = 1.0
     return matrix
 
 
@@ -131,10 +199,14 @@ class LinearModel:
     weights: sparse.csr_matrix  # labels × N_FEATURES
     intercepts: np.ndarray
     thresholds: np.ndarray
+    _table: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """N_FEATURES × labels, built at first use (13 labels: 13.6 MB)."""
 
     def scores(self, features: sparse.csr_matrix) -> np.ndarray:
-        """Probabilities, posts × labels."""
-        logits = np.asarray((features @ self.weights.T).todense()) + self.intercepts
+        """Probabilities, posts × labels (a sparse batch times a dense column-major weight table)."""
+        if self._table is None:
+            self._table = np.ascontiguousarray(self.weights.T.toarray(), dtype=np.float32)
+        logits = features @ self._table + self.intercepts
         return 1.0 / (1.0 + np.exp(-logits))
 
     def decide(self, features: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:

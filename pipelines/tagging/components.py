@@ -390,6 +390,9 @@ def doc_matched(doc: Doc) -> list[tuple[str, str]]:
 class ModelTags(BatchPipe):
     """Replaces the rules' categories and interests with the learned model's decisions.
 
+    The model decides only on posts the rules tied to China (`RuleView.tied`: a category, an interest,
+    or a Chinese place, language or company): an interest or category needs that tie, so the model
+    adds nothing to an untied post, and the rules have nothing there for it to remove.
     Mode `model` reads words only; mode `both` also reads what the rules found (stacking). Watched
     entities stay the rules' (and their categories always count); labels the model file has no
     classifier for keep the rules' decision. A tag the model adds gets a span on the word that
@@ -418,14 +421,16 @@ class ModelTags(BatchPipe):
     def _apply(self, docs: list[Doc]) -> None:
         from pipelines.tagging.classifier import featurize, rule_view, token_ids
 
-        tokens = [token_ids(doc) for doc in docs]
-        tags = [doc.user_data[TAGS_KEY] for doc in docs]
-        views = None
-        if self.variant == "stacked":
-            views = [rule_view(t, doc_matched(d), self.entity_category) for t, d in zip(tags, docs, strict=True)]
-        probs, decisions = self.model.decide(featurize(tokens, views))
-        for i, doc in enumerate(docs):
-            doc.user_data[TAGS_KEY] = self._merge(doc, tags[i], decisions[i], probs[i], tokens[i])
+        views = [rule_view(doc.user_data[TAGS_KEY], doc_matched(doc), self.entity_category) for doc in docs]
+        tied = [i for i, view in enumerate(views) if view.tied]  # untied posts: nothing to decide (see RuleView.tied)
+        if not tied:
+            return
+        tokens = [token_ids(docs[i]) for i in tied]
+        stacked = [views[i] for i in tied] if self.variant == "stacked" else None
+        probs, decisions = self.model.decide(featurize(tokens, stacked, docs[0].vocab.strings))
+        for row, i in enumerate(tied):
+            doc = docs[i]
+            doc.user_data[TAGS_KEY] = self._merge(doc, doc.user_data[TAGS_KEY], decisions[row], probs[row], tokens[row])
 
     def _merge(self, doc: Doc, rules: PostTags, yes: Any, probs: Any, tokens: Any) -> PostTags:
         decided = {label: bool(y) for label, y in zip(self.model.labels, yes, strict=True)}

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold
 
 from monitor.config.watchlist import Watchlist
 from pipelines.tagging.classifier import FEATURES, N_FEATURES, VARIANTS, Classifier, LinearModel, featurize, rule_view
@@ -22,6 +22,9 @@ MIN_PRECISION = 0.8
 C_GRID = (0.5, 2.0, 8.0)
 """Inverse regularisation strengths tried per variant (out-of-fold micro-F1 picks one)."""
 FOLDS = 5
+PRUNE = 0.005
+"""Weights smaller than this are dropped from the saved model (on the development posts this changes
+no decision and moves no probability by more than 0.01; it keeps the packaged file small)."""
 DEFAULT_GOLD = (Path("tests/data/labelled_posts.jsonl"), Path("tests/data/real_posts.jsonl"))
 
 
@@ -33,6 +36,8 @@ class TrainingData:
     features: dict[str, sparse.csr_matrix]  # variant -> posts × N_FEATURES
     targets: np.ndarray  # posts × labels, 0/1
     rules: np.ndarray  # posts × labels, the rules' decisions
+    groups: np.ndarray  # posts: one number per source page (posts quoted from one page share a fold)
+    tied: np.ndarray  # posts: the rules tied the post to China (see RuleView.tied)
 
 
 @dataclass
@@ -69,8 +74,10 @@ def training_data(watchlist: Watchlist, posts: Sequence[GoldPost]) -> TrainingDa
         for col, label in enumerate(labels):
             targets[row, col] = label in gold
             rules[row, col] = label in ruled
-    features = {"text": featurize(tokens, None), "stacked": featurize(tokens, views)}
-    return TrainingData(labels, features, targets, rules)
+    features = {"text": featurize(tokens, None, nlp.vocab.strings), "stacked": featurize(tokens, views, nlp.vocab.strings)}
+    _, groups = np.unique([gp.post.url or gp.post.id for gp in posts], return_inverse=True)
+    tied = np.fromiter((v.tied for v in views), dtype=bool, count=len(views))
+    return TrainingData(labels, features, targets, rules, groups, tied)
 
 
 def _f1(predicted: np.ndarray, y: np.ndarray) -> float:
@@ -84,14 +91,21 @@ def _fit(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> LogisticRe
     return model.fit(x, y)
 
 
-def _out_of_fold(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int) -> np.ndarray:
+def _out_of_fold(x: sparse.csr_matrix, y: np.ndarray, c: float, seed: int, groups: np.ndarray) -> np.ndarray:
+    """Out-of-fold probabilities; folds never split a page's posts (neighbouring quotes would leak)."""
     probs = np.zeros(len(y))
-    for train, test in KFold(FOLDS, shuffle=True, random_state=seed).split(x):
+    for train, test in GroupKFold(FOLDS).split(x, groups=groups):
         if y[train].min() == y[train].max():
             probs[test] = float(y[train][0])
             continue
         probs[test] = _fit(x[train], y[train], c, seed).predict_proba(x[test])[:, 1]
     return probs
+
+
+def _gated(data: TrainingData, probs: np.ndarray) -> np.ndarray:
+    """Probabilities as the tagger uses them: 0 where the rules found no tie to China (the model
+    decides nothing there)."""
+    return np.where(data.tied, probs, 0.0)
 
 
 def choose_threshold(probs: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
@@ -133,7 +147,7 @@ def train(
         x = data.features[variant][:, used]
         best_c, best_score, best_oof = C_GRID[0], -1.0, {}
         for c in C_GRID:
-            oof = {i: _out_of_fold(x, data.targets[:, i], c, seed) for i in usable}
+            oof = {i: _gated(data, _out_of_fold(x, data.targets[:, i], c, seed, data.groups)) for i in usable}
             tp = fp = fn = 0
             for i in usable:
                 threshold = choose_threshold(oof[i], data.targets[:, i])[0]
@@ -156,6 +170,7 @@ def train(
             labels.append(data.labels[i])
             fitted = _fit(x, y, best_c, seed)
             coef = fitted.coef_[0].astype(np.float32)
+            coef[np.abs(coef) < PRUNE] = 0.0
             rows.append(sparse.csr_matrix((coef, used, [0, len(used)]), shape=(1, N_FEATURES)))
             intercepts.append(float(fitted.intercept_[0]))
             thresholds.append(threshold)
