@@ -81,7 +81,7 @@ CHAR_GRAMS = (4, 5)
 """Character n-gram sizes read inside each word of at least MIN_GRAM_WORD letters (with `<` `>` at its
 ends): they carry a word's stem across inflections and related languages (viaggio/viaje/viagem)."""
 MIN_GRAM_WORD = 4
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 50_000
 """Words whose n-gram columns are kept per process; the cache is emptied when it grows past this."""
 
 
@@ -174,11 +174,9 @@ def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None,
         ruled = [rule_columns(v) for v in views]
         rows.append(np.repeat(np.arange(n), [len(r) for r in ruled]))
         cols.append(np.fromiter((c for r in ruled for c in r), dtype=np.int64))
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    matrix = sparse.csr_matrix((np.ones(len(row), dtype=np.float32), (row, col)), shape=(n, N_FEATURES))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
+    keys = np.unique(np.concatenate(rows) * N_FEATURES + np.concatenate(cols))  # each (post, column) once, sorted
+    indptr = np.searchsorted(keys, np.arange(n + 1) * N_FEATURES)
+    return sparse.csr_matrix((np.ones(len(keys), dtype=np.float32), keys % N_FEATURES, indptr), shape=(n, N_FEATURES))
 
 
 def feature_column(feature: str) -> int:

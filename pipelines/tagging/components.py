@@ -434,6 +434,9 @@ class ModelTags(BatchPipe):
 
     def _merge(self, doc: Doc, rules: PostTags, yes: Any, probs: Any, tokens: Any) -> PostTags:
         decided = {label: bool(y) for label, y in zip(self.model.labels, yes, strict=True)}
+        ruled = {"cat:" + c for c in rules.categories} | {"int:" + i for i in rules.interests}
+        if all(y == (label in ruled) for label, y in decided.items()):
+            return rules  # the model agrees with the rules on every label it decides
         categories = {c for c in rules.categories if decided.get("cat:" + c, True)}
         categories |= {self.entity_category[e] for e in rules.entities if e in self.entity_category}
         categories |= {label[4:] for label, y in decided.items() if y and label.startswith("cat:")}
