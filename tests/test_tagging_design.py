@@ -292,3 +292,55 @@ def test_suggestions_point_at_catalogued_works_not_watched(watchlist):  # noqa: 
     marked = catalogued_terms([term("meteor garden"), term("#meteorgarden"), term("bus strike", ("garden",))], watchlist)
     assert marked[0].catalogued == marked[1].catalogued == "Meteor Garden (drama)"
     assert marked[2].catalogued == ""
+
+
+# -- this session's design changes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Big argument at the office today, the intern and the accountant fought over the window again",
+        "Waved at my dad from the stands during the football game and the camera caught me",
+        "Got the last ticket for the festival, the queue went round the block twice",
+    ],
+)
+def test_the_model_adds_nothing_to_a_post_without_a_china_tie(product: Tagger, text: str):
+    tags = tag(product, text)
+    assert tags.categories == [] and tags.interests == []
+    assert not any("by" in sp for sp in tags.spans)
+
+
+def test_a_price_in_yuan_ties_a_post_to_china(rules: Tagger):
+    assert "travel" in tag(rules, "Paid 90 yuan a night for the hostel and the sleeper train took eleven hours").interests
+    assert tag(rules, "Paid 90 euros a night for the hostel and the sleeper train took eleven hours").interests == []
+
+
+def test_people_names_get_no_joined_spelling(rules: Tagger):
+    for text in ("Huge queue at the bakery this morning", "Lichen all over the garden wall after the rain"):
+        tags = tag(rules, text)
+        assert tags.categories == [] and not any(sp["kind"] == "work" for sp in tags.spans), (text, tags)
+    assert "drama" in tag(rules, "Hu Ge carries every scene of that palace drama").categories
+
+
+def test_a_multiword_title_in_another_alphabet_counts_even_when_the_work_is_ambiguous():
+    entry = CatalogueEntry(
+        name="Moonlit Garden", category="literature", kind="novel", origin="cn",
+        aliases=["Лунный сад над рекой", "Сад"], ambiguous=True,
+    )
+    strong, weak = work_spellings(entry)
+    assert "Лунный сад над рекой" in strong
+    assert "Сад" in weak and "Moonlit Garden" in weak
+
+
+def test_model_features_share_character_ngrams_across_inflections():
+    from spacy.lang.en import English
+
+    from pipelines.tagging.classifier import featurize, token_ids
+
+    nlp = English()
+    docs = [nlp("viaggiare"), nlp("viaggio"), nlp("biblioteca biblioteca")]
+    matrix = featurize([token_ids(d) for d in docs], None, nlp.vocab.strings)
+    a, b, c = (set(matrix[i].indices) for i in range(3))
+    assert a & b  # "<via", "viag", "iagg"... are shared, the whole words are not
+    assert matrix[2].data.max() == 1.0  # a repeated word counts once (binary features)

@@ -200,12 +200,24 @@ def _short_word(spelling: str) -> bool:
     return sum(w.lower() not in STOP_WORDS for w in words) <= 1
 
 
+PERSON_KINDS = frozenset({"actor", "director", "screenwriter", "author", "artist"})
+"""Catalogue kinds that are people: their names get no joined (hashtag) spelling, since two short
+pinyin syllables joined are often an ordinary word."""
+
+
+def _latin(spelling: str) -> bool:
+    """The spelling is written in Latin letters (an ambiguous title of few Latin words may be a phrase)."""
+    return any("a" <= ch.lower() <= "z" or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff" for ch in spelling)
+
+
 def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
     """(spellings that count alone, spellings that need their category nearby) of a catalogue entry.
 
     An ambiguous entry's Latin-script spellings of up to three words need context (a longer title is
-    distinctive enough: "Ten Miles of Peach Blossoms"); so do Latin spellings that may be ordinary
-    words (`_short_word`) and a two-character CJK one. A single CJK character is never matched.
+    distinctive enough: "Ten Miles of Peach Blossoms"), and so do its one-word spellings in other
+    alphabets (a Russian or Thai title of several words is distinctive: «Магистр дьявольского
+    культа»); so do Latin spellings that may be ordinary words (`_short_word`) and a two-character
+    CJK one. A single CJK character is never matched.
     """
     strong: list[str] = []
     weak: list[str] = []
@@ -219,7 +231,7 @@ def work_spellings(entry: CatalogueEntry) -> tuple[list[str], list[str]]:
             if cjk == 1 and len(spelling) == 1:
                 continue
             (weak if cjk <= 2 and len(spelling) <= 2 else strong).append(spelling)
-        elif (entry.ambiguous and len(spelling.split()) <= 3) or _short_word(spelling):
+        elif (entry.ambiguous and len(spelling.split()) <= 3 and (_latin(spelling) or " " not in spelling)) or _short_word(spelling):
             weak.append(spelling)
         else:
             strong.append(spelling)
@@ -240,8 +252,9 @@ def build_patterns(watchlist: Watchlist, catalogue: Iterable[CatalogueEntry] = (
         if shared:  # "The Lost Tomb" is a novel and a drama: the post's other words decide which
             strong = [s for s in strong if s not in shared]
             weak += shared
-        _add_list(patterns, key(WORK, index), [s for s in strong if not s.startswith(("re:", "@"))], joined=True)
-        _add_list(patterns, key(WORK_WEAK, index), [s for s in weak if not s.startswith(("re:", "@"))], joined=True)
+        joined = entry.kind not in PERSON_KINDS  # "Hu Ge" joined is "huge", "Ma Li" is "mali": no hashtag forms for people
+        _add_list(patterns, key(WORK, index), [s for s in strong if not s.startswith(("re:", "@"))], joined=joined)
+        _add_list(patterns, key(WORK_WEAK, index), [s for s in weak if not s.startswith(("re:", "@"))], joined=joined)
     _add_list(patterns, key(GLOBAL_EXCLUDE, "*"), watchlist.rules.exclude)
     for name, values in watchlist.groups.items():
         _add_list(patterns, key(GROUP, name), values, lang="en", inflect=False)
