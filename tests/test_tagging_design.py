@@ -344,3 +344,25 @@ def test_model_features_share_character_ngrams_across_inflections():
     a, b, c = (set(matrix[i].indices) for i in range(3))
     assert a & b  # "<via", "viag", "iagg"... are shared, the whole words are not
     assert matrix[2].data.max() == 1.0  # a repeated word counts once (binary features)
+
+
+def test_the_quick_tie_check_agrees_with_the_rule_view(watchlist):  # noqa: ANN001
+    from pipelines.tagging.classifier import is_tied, rule_view
+    from pipelines.tagging.components import TAGS_KEY, doc_matched
+    from pipelines.tagging.pipeline import build_pipeline
+
+    nlp = build_pipeline(with_mode(watchlist, "rules"))
+    texts = [
+        "Paid 90 yuan for dumplings near the station",
+        "Our office drama never ends, the printer war continues",
+        "Learning Mandarin with my tutor every Sunday",
+        "Booked a week in Lisbon for the spring holidays",
+        "Genshin's new region looks gorgeous",
+    ]
+    seen = set()
+    for doc in nlp.pipe(texts):
+        tags, matched = doc.user_data[TAGS_KEY], doc_matched(doc)
+        quick = is_tied(tags, matched)
+        assert quick == rule_view(tags, matched, {}).tied
+        seen.add(quick)
+    assert seen == {True, False}

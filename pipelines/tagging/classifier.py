@@ -16,7 +16,7 @@ from monitor.posts import PostTags
 from pipelines.tagging import patterns as P
 
 N_FEATURES = 2**18
-FEATURES = "v4 binary: spacy-lower-hash unigrams+bigrams, char 4/5-grams of words, rule features v3 (match evidence)"
+FEATURES = "v5 binary: spacy-lower-hash unigrams+bigrams, char 4-grams of words, rule features v3 (match evidence)"
 """Names the feature scheme; a model file built for another scheme is refused with a clear message."""
 MAX_TOKENS = 200
 """Tokens of a post read by the model (the head carries the topic; keeps long posts cheap)."""
@@ -53,6 +53,11 @@ class RuleView:
 EVIDENCE_KINDS = frozenset({P.INTEREST, P.INTEREST_WEAK, P.INTEREST_CONTEXT, P.INTEREST_EXCLUDE, P.CUE, P.CUE_EXCLUDE, P.NOUN})
 
 
+def is_tied(tags: PostTags, matched: Sequence[tuple[str, str]]) -> bool:
+    """`RuleView.tied` without building the view (the model skips untied posts before featurising)."""
+    return bool(tags.categories) or bool(tags.interests) or any(kind == P.GROUP and owner in TIE_GROUPS for kind, owner in matched)
+
+
 def rule_view(tags: PostTags, matched: Sequence[tuple[str, str]], entity_category: dict[str, str]) -> RuleView:
     """The rules' findings in one post: its tags, the keyword groups that matched and the other evidence."""
     works = tuple(sorted({sp["label"] for sp in tags.spans if sp["kind"] == "work"}))
@@ -77,9 +82,10 @@ def token_ids(doc: Any) -> np.ndarray:
     return doc.to_array(LOWER)[:MAX_TOKENS]
 
 
-CHAR_GRAMS = (4, 5)
-"""Character n-gram sizes read inside each word of at least MIN_GRAM_WORD letters (with `<` `>` at its
-ends): they carry a word's stem across inflections and related languages (viaggio/viaje/viagem)."""
+CHAR_GRAMS = (4,)
+"""Character n-gram sizes read inside each word of at least MIN_GRAM_WORD letters (with `<` `>` at
+its ends): they carry a word's stem across inflections and related languages (viaggio/viaje/viagem).
+4-grams alone did as well out of fold as 4- and 5-grams together, at half the columns."""
 MIN_GRAM_WORD = 4
 CACHE_LIMIT = 50_000
 """Words whose n-gram columns are kept per process; the cache is emptied when it grows past this."""
@@ -166,7 +172,12 @@ def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None,
             bigrams = (ids[:-1] * _BIGRAM + ids[1:]) ^ _SALT_BIGRAM
         rows.append(post[:-1][same_post])
         cols.append((bigrams[same_post] % np.uint64(N_FEATURES)).astype(np.int64))
-    words, first = np.unique(ids, return_inverse=True)
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    starts = np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(ids) else np.zeros(0, dtype=bool)
+    words = ordered[starts]
+    first = np.empty(len(ids), dtype=np.int64)
+    first[order] = np.cumsum(starts) - 1  # each token's index among the distinct words
     grams, per_token = _ragged(_CHAR_GRAMS.of_words(words, strings), first)
     rows.append(np.repeat(post, per_token))
     cols.append(grams)
@@ -174,7 +185,9 @@ def featurize(id_arrays: Sequence[np.ndarray], views: Sequence[RuleView] | None,
         ruled = [rule_columns(v) for v in views]
         rows.append(np.repeat(np.arange(n), [len(r) for r in ruled]))
         cols.append(np.fromiter((c for r in ruled for c in r), dtype=np.int64))
-    keys = np.unique(np.concatenate(rows) * N_FEATURES + np.concatenate(cols))  # each (post, column) once, sorted
+    keys = np.sort(np.concatenate(rows) * N_FEATURES + np.concatenate(cols))
+    if len(keys) > 1:  # each (post, column) once (a plain sort: np.unique's hashing is slower here)
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     indptr = np.searchsorted(keys, np.arange(n + 1) * N_FEATURES)
     return sparse.csr_matrix((np.ones(len(keys), dtype=np.float32), keys % N_FEATURES, indptr), shape=(n, N_FEATURES))
 

@@ -419,14 +419,16 @@ class ModelTags(BatchPipe):
             yield from batch
 
     def _apply(self, docs: list[Doc]) -> None:
-        from pipelines.tagging.classifier import featurize, rule_view, token_ids
+        from pipelines.tagging.classifier import featurize, is_tied, rule_view, token_ids
 
-        views = [rule_view(doc.user_data[TAGS_KEY], doc_matched(doc), self.entity_category) for doc in docs]
-        tied = [i for i, view in enumerate(views) if view.tied]  # untied posts: nothing to decide (see RuleView.tied)
-        if not tied:
+        matched = [doc_matched(doc) for doc in docs]
+        tied = [i for i, doc in enumerate(docs) if is_tied(doc.user_data[TAGS_KEY], matched[i])]
+        if not tied:  # untied posts: nothing to decide (see RuleView.tied)
             return
         tokens = [token_ids(docs[i]) for i in tied]
-        stacked = [views[i] for i in tied] if self.variant == "stacked" else None
+        stacked = None
+        if self.variant == "stacked":
+            stacked = [rule_view(docs[i].user_data[TAGS_KEY], matched[i], self.entity_category) for i in tied]
         probs, decisions = self.model.decide(featurize(tokens, stacked, docs[0].vocab.strings))
         for row, i in enumerate(tied):
             doc = docs[i]
