@@ -366,3 +366,9 @@ def test_the_quick_tie_check_agrees_with_the_rule_view(watchlist):  # noqa: ANN0
         assert quick == rule_view(tags, matched, {}).tied
         seen.add(quick)
     assert seen == {True, False}
+
+
+def test_a_noun_inside_a_longer_noun_of_another_category_does_not_cancel_it(rules: Tagger):
+    assert tag(rules, "Une très bonne série d'animation chinoise, vue en une soirée").categories == ["animation"]
+    assert tag(rules, "une série télé chinoise sur la cuisine").categories == ["drama"]
+    assert tag(rules, "Chinese animation series keep getting better").categories == ["animation"]

@@ -212,7 +212,9 @@ class TagRules(BatchPipe):
     ) -> list[tuple[str, int, int]]:
         """Category nouns next to an origin word, as cue spans covering both ("Chinese fantasy shows").
 
-        Another category's noun between them wins ("Chinese animation series" is animation, not drama).
+        Another category's noun between them wins ("Chinese animation series" is animation, not drama),
+        unless it lies inside this noun ("série d'animation chinoise": the drama noun "série" inside
+        the animation noun does not cancel it).
         """
         group, before, after = self.origin
         origins = [(s, e) for owner, s, e in group_spans if owner == group]
@@ -225,7 +227,7 @@ class TagRules(BatchPipe):
                     span = (owner, s, oe)
                 else:
                     continue
-                if not any(o != owner and span[1] <= ns and ne <= span[2] for o, ns, ne in nouns):
+                if not any(o != owner and span[1] <= ns and ne <= span[2] and not (s <= ns and ne <= e) for o, ns, ne in nouns):
                     out.append(span)
                     break
         return out
