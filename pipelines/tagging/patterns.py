@@ -202,7 +202,8 @@ def _short_word(spelling: str) -> bool:
 
 PERSON_KINDS = frozenset({"actor", "director", "screenwriter", "author", "artist"})
 """Catalogue kinds that are people: their names get no joined (hashtag) spelling, since two short
-pinyin syllables joined are often an ordinary word."""
+pinyin syllables joined are often an ordinary word. (Wider than `components.PEOPLE_KINDS`, the
+people who only hint at a category: an author or a singer gives literature or music outright.)"""
 
 
 def _latin(spelling: str) -> bool:
