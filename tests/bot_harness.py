@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -196,6 +197,16 @@ async def start_bot(
     if task.done():
         task.result()  # raise the start-up error
     return RunningBot(runtime, task, stop)
+
+
+@asynccontextmanager
+async def running_bot(config_path: Path, fake: FakeTelegram, database_url: str, **options: Any) -> AsyncIterator[RunningBot]:
+    """`start_bot`, stopped again (as SIGTERM would) when the block ends, however it ends."""
+    bot = await start_bot(config_path, fake, database_url, **options)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
 
 
 def utc_now() -> datetime:

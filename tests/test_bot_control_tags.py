@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from monitor.cli.main import app
 from pipelines.tagging.evaluation import load_gold
 from tests.bot_control_fixtures import SECOND_ADMIN, button, control_config, last_keyboard_message, seed_emerging
-from tests.bot_harness import ADMIN_CHAT, ADMIN_USER, CHAT, MEMBER, start_bot, until
+from tests.bot_harness import ADMIN_CHAT, ADMIN_USER, CHAT, MEMBER, running_bot, until
 from tests.fakes.telegram import FakeTelegram
 
 pytest_plugins = ["tests.bot_fixtures"]
@@ -33,8 +33,7 @@ async def test_correction_round_trips_through_export_into_eval(
 ) -> None:
     config_path = control_config(tmp_path, fake)
     week = seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         fake.send_command("/search labubu queue", chat_id=CHAT, user_id=MEMBER)
         await until(lambda: fake.with_buttons(CHAT), what="/search with buttons")
         search = last_keyboard_message(fake)
@@ -67,8 +66,6 @@ async def test_correction_round_trips_through_export_into_eval(
         current = week.shift(1)
         fake.send_command(f"/digest {current}", chat_id=CHAT, user_id=MEMBER)
         await until(lambda: any("Tag corrections from the chat this week: 2." in t for t in fake.sent_texts(CHAT)[count:]), what="footer")
-    finally:
-        await bot.stop()
 
     monkeypatch.setenv("PULSE_DATABASE_URL", db_url)
     exported = tmp_path / "feedback.jsonl"
@@ -99,8 +96,7 @@ async def test_correction_round_trips_through_export_into_eval(
 async def test_digest_carries_tags_buttons_valid_in_every_chat(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
     config_path = control_config(tmp_path, fake)
     week = seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         fake.send_command(f"/digest {week}", chat_id=CHAT, user_id=MEMBER)
         await until(lambda: fake.with_buttons(CHAT), what="digest tags buttons")
         invite = last_keyboard_message(fake)
@@ -114,8 +110,6 @@ async def test_digest_carries_tags_buttons_valid_in_every_chat(tmp_path: Path, f
         fake.press_button(buttons[0][1], chat_id=ADMIN_CHAT, message_id=invite["message_id"], user_id=ADMIN_USER)
         await until(lambda: fake.with_buttons(ADMIN_CHAT), what="tags view in the admin chat")
         assert "Tags of" in last_keyboard_message(fake, ADMIN_CHAT)["text"]
-    finally:
-        await bot.stop()
 
 
 def test_the_tags_view_names_the_model_word_and_probability_of_a_model_tag():

@@ -19,7 +19,7 @@ from tests.bot_control_fixtures import (
     last_keyboard_message,
     seed_emerging,
 )
-from tests.bot_harness import ADMIN_CHAT, ADMIN_USER, CHAT, MEMBER, STRANGER, start_bot, until
+from tests.bot_harness import ADMIN_CHAT, ADMIN_USER, CHAT, MEMBER, STRANGER, running_bot, start_bot, until
 from tests.fakes.telegram import FakeTelegram
 
 pytest_plugins = ["tests.bot_fixtures"]
@@ -44,8 +44,7 @@ async def test_watch_by_button_edits_the_file_keeps_comments_and_undo_restores_b
     keywords = config_path.parent / "keywords.yaml"
     original = keywords.read_bytes()
     week = seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         menu = await _suggest(fake)
         assert TERM in menu["text"]
         for _, data in fake.buttons(CHAT, menu["message_id"]):
@@ -83,16 +82,13 @@ async def test_watch_by_button_edits_the_file_keeps_comments_and_undo_restores_b
         fake.send_command("/history", chat_id=CHAT, user_id=MEMBER)
         history = (await until(lambda: _texts_with(fake, "Watchlist edits from the chat"), what="history"))[0]
         assert "undo zimomo figure" in history and "watch zimomo figure (toy) — undone by #2" in history
-    finally:
-        await bot.stop()
 
 
 async def test_non_admin_press_and_command_are_refused(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
     config_path = control_config(tmp_path, fake)
     keywords = config_path.parent / "keywords.yaml"
     seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         menu = await _suggest(fake, user=MEMBER)  # anyone may ask for suggestions
         query = fake.press_button(button(fake, menu, "🚫 ignore"), chat_id=CHAT, message_id=menu["message_id"], user_id=MEMBER)
         answer = (await until(lambda: fake.answers(query), what="refusal"))[0]
@@ -103,8 +99,6 @@ async def test_non_admin_press_and_command_are_refused(tmp_path: Path, fake: Fak
         history = (await until(lambda: _texts_with(fake, "Watchlist edits from the chat"), what="history"))[0]
         assert "none yet" in history and "Ignored terms</b>: none" in history
         assert keywords.read_text(encoding="utf-8") == COMMENTED_KEYWORDS
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.parametrize(
@@ -120,8 +114,7 @@ async def test_bad_watch_leaves_file_and_watchlist_unchanged(
 ) -> None:
     config_path = control_config(tmp_path, fake)
     keywords = config_path.parent / "keywords.yaml"
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         watchlist = bot.runtime.config.watchlist
         fake.send_command(command, chat_id=CHAT, user_id=ADMIN_USER)
         answer = (await until(lambda: _texts_with(fake, "Not changed"), what="refusal"))[0]
@@ -134,8 +127,6 @@ async def test_bad_watch_leaves_file_and_watchlist_unchanged(
             assert edit_log.history(store) == []
         finally:
             store.close()
-    finally:
-        await bot.stop()
 
 
 async def test_watch_and_unwatch_typed_and_read_only_file(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
@@ -164,8 +155,7 @@ async def test_watch_and_unwatch_typed_and_read_only_file(tmp_path: Path, fake: 
 async def test_ignore_is_stored_listed_and_reversible(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
     config_path = control_config(tmp_path, fake)
     seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         menu = await _suggest(fake)
         fake.press_button(button(fake, menu, "🚫 ignore"), chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
         await until(lambda: _texts_with(fake, "will not be suggested again"), what="ignore")
@@ -179,16 +169,13 @@ async def test_ignore_is_stored_listed_and_reversible(tmp_path: Path, fake: Fake
         await until(lambda: _texts_with(fake, "Undone: ignore zimomo figure"), what="undo")
         again = await _suggest(fake)
         assert TERM in again["text"]
-    finally:
-        await bot.stop()
 
 
 async def test_two_admins_pressing_at_once_give_one_edit(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
     config_path = control_config(tmp_path, fake)
     keywords = config_path.parent / "keywords.yaml"
     seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         menu = await _suggest(fake)
         fake.press_button(button(fake, menu, "👁 watch"), chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
         await until(lambda: any(t.startswith("as Games") for t, _ in fake.buttons(CHAT, menu["message_id"])), what="categories")
@@ -203,8 +190,6 @@ async def test_two_admins_pressing_at_once_give_one_edit(tmp_path: Path, fake: F
             assert [e.action for e in edit_log.history(store)] == ["watch"]
         finally:
             store.close()
-    finally:
-        await bot.stop()
 
 
 async def test_forged_foreign_and_restarted_buttons(
@@ -213,15 +198,11 @@ async def test_forged_foreign_and_restarted_buttons(
     config_path = control_config(tmp_path, fake)
     keywords = config_path.parent / "keywords.yaml"
     seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url):
         menu = await _suggest(fake)
         watch = button(fake, menu, "👁 watch")
-    finally:
-        await bot.stop()
     caplog.set_level(logging.WARNING)
-    bot = await start_bot(config_path, fake, db_url)  # a restart: the buttons still work
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:  # a restart: the buttons still work
         sent = len(fake.calls_to("sendMessage"))
         stranger = fake.press_button(watch, chat_id=STRANGER, message_id=menu["message_id"], user_id=ADMIN_USER)
         forged = fake.press_button("pc:AAAAAAAAAAAAAAAA", chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
@@ -238,8 +219,6 @@ async def test_forged_foreign_and_restarted_buttons(
 
         fake.press_button(watch, chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
         await until(lambda: any(t.startswith("as Toys") for t, _ in fake.buttons(CHAT, menu["message_id"])), what="old button works")
-    finally:
-        await bot.stop()
 
 
 async def test_undo_refuses_after_a_hand_edit_and_old_buttons_expire(tmp_path: Path, fake: FakeTelegram, db_url: str) -> None:
@@ -252,8 +231,7 @@ async def test_undo_refuses_after_a_hand_edit_and_old_buttons_expire(tmp_path: P
     config_path = control_config(tmp_path, fake)
     keywords = config_path.parent / "keywords.yaml"
     seed_emerging(db_url)
-    bot = await start_bot(config_path, fake, db_url)
-    try:
+    async with running_bot(config_path, fake, db_url) as bot:
         fake.send_command("/watch Zimomo as toy", chat_id=CHAT, user_id=ADMIN_USER)
         await until(lambda: _texts_with(fake, "Now watching"), what="watch")
         by_hand = keywords.read_text(encoding="utf-8") + "# a hand edit after the chat's\n"
@@ -273,5 +251,3 @@ async def test_undo_refuses_after_a_hand_edit_and_old_buttons_expire(tmp_path: P
         query = fake.press_button(button(fake, menu, "👁 watch"), chat_id=CHAT, message_id=menu["message_id"], user_id=ADMIN_USER)
         answer = (await until(lambda: fake.answers(query), what="expired"))[0]
         assert answer["text"] == "This button has expired. Send the command again."
-    finally:
-        await bot.stop()
