@@ -346,29 +346,20 @@ def test_model_features_share_character_ngrams_across_inflections():
     assert matrix[2].data.max() == 1.0  # a repeated word counts once (binary features)
 
 
-def test_the_quick_tie_check_agrees_with_the_rule_view(watchlist):  # noqa: ANN001
+def test_the_tie_check_and_the_rule_view_agree_on_what_ties_a_post(watchlist):  # noqa: ANN001
     from pipelines.tagging.classifier import is_tied, rule_view
     from pipelines.tagging.components import TAGS_KEY, doc_matched
     from pipelines.tagging.pipeline import build_pipeline
 
     nlp = build_pipeline(with_mode(watchlist, "rules"))
-    texts = [
-        "Paid 90 yuan for dumplings near the station",
-        "Our office drama never ends, the printer war continues",
-        "Learning Mandarin with my tutor every Sunday",
-        "Booked a week in Lisbon for the spring holidays",
-        "Genshin's new region looks gorgeous",
-    ]
-    seen = set()
-    for doc in nlp.pipe(texts):
+    expected = {
+        "Paid 90 yuan for dumplings near the station": True,  # a Chinese currency
+        "Our office drama never ends, the printer war continues": False,
+        "Learning Mandarin with my tutor every Sunday": True,  # the Chinese language
+        "Booked a week in Lisbon for the spring holidays": False,
+        "Genshin's new region looks gorgeous": True,  # a category
+    }
+    for text, doc in zip(expected, nlp.pipe(expected)):
         tags, matched = doc.user_data[TAGS_KEY], doc_matched(doc)
-        quick = is_tied(tags, matched)
-        assert quick == rule_view(tags, matched, {}).tied
-        seen.add(quick)
-    assert seen == {True, False}
-
-
-def test_a_noun_inside_a_longer_noun_of_another_category_does_not_cancel_it(rules: Tagger):
-    assert tag(rules, "Une très bonne série d'animation chinoise, vue en une soirée").categories == ["animation"]
-    assert tag(rules, "une série télé chinoise sur la cuisine").categories == ["drama"]
-    assert tag(rules, "Chinese animation series keep getting better").categories == ["animation"]
+        assert is_tied(tags, matched) is expected[text], text
+        assert rule_view(tags, matched, {}).tied is expected[text], text

@@ -41,20 +41,18 @@ class RuleView:
     """Keyword matches before the rules weighed them: `int~:travel` (a weak travel phrase, with or
     without its context), `noun:drama`, `cat:game` (a cue), `int-:food` (an exclusion)…"""
 
-    @property
-    def tied(self) -> bool:
-        """The rules tied the post to China: a category, a Chinese place, language or company, or an
-        interest of their own (which the rules give only with a tie, e.g. a Chinese dish).
-
-        The learned model decides only on tied posts (an interest or category needs a tie)."""
-        return bool(self.categories) or bool(self.interests) or any(g in TIE_GROUPS for g in self.groups)
+    tied: bool = False
+    """The rules tied the post to China (see `is_tied`): the learned model decides only on tied posts."""
 
 
 EVIDENCE_KINDS = frozenset({P.INTEREST, P.INTEREST_WEAK, P.INTEREST_CONTEXT, P.INTEREST_EXCLUDE, P.CUE, P.CUE_EXCLUDE, P.NOUN})
 
 
 def is_tied(tags: PostTags, matched: Sequence[tuple[str, str]]) -> bool:
-    """`RuleView.tied` without building the view (the model skips untied posts before featurising)."""
+    """The rules tied the post to China: a category, a Chinese place, currency, language or company,
+    or an interest of their own (which the rules give only with a tie, e.g. a Chinese dish). An
+    interest or category needs such a tie, so the learned model decides only on tied posts; this is
+    checked before a post's `RuleView` is built, so untied posts cost nothing more."""
     return bool(tags.categories) or bool(tags.interests) or any(kind == P.GROUP and owner in TIE_GROUPS for kind, owner in matched)
 
 
@@ -68,6 +66,7 @@ def rule_view(tags: PostTags, matched: Sequence[tuple[str, str]], entity_categor
         works=works,
         groups=tuple(sorted({owner for kind, owner in matched if kind == P.GROUP})),
         evidence=tuple(sorted({f"{kind}:{owner}" for kind, owner in matched if kind in EVIDENCE_KINDS})),
+        tied=is_tied(tags, matched),
     )
 
 

@@ -392,8 +392,8 @@ def doc_matched(doc: Doc) -> list[tuple[str, str]]:
 class ModelTags(BatchPipe):
     """Replaces the rules' categories and interests with the learned model's decisions.
 
-    The model decides only on posts the rules tied to China (`RuleView.tied`: a category, an interest,
-    or a Chinese place, language or company): an interest or category needs that tie, so the model
+    The model decides only on posts the rules tied to China (`classifier.is_tied`: a category, an interest,
+    or a Chinese place, currency, language or company): an interest or category needs that tie, so the model
     adds nothing to an untied post, and the rules have nothing there for it to remove.
     Mode `model` reads words only; mode `both` also reads what the rules found (stacking). Watched
     entities stay the rules' (and their categories always count); labels the model file has no
@@ -425,7 +425,7 @@ class ModelTags(BatchPipe):
 
         matched = [doc_matched(doc) for doc in docs]
         tied = [i for i, doc in enumerate(docs) if is_tied(doc.user_data[TAGS_KEY], matched[i])]
-        if not tied:  # untied posts: nothing to decide (see RuleView.tied)
+        if not tied:  # untied posts: nothing to decide (see classifier.is_tied)
             return
         tokens = [token_ids(docs[i]) for i in tied]
         stacked = None

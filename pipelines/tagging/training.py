@@ -37,7 +37,7 @@ class TrainingData:
     targets: np.ndarray  # posts × labels, 0/1
     rules: np.ndarray  # posts × labels, the rules' decisions
     groups: np.ndarray  # posts: one number per source page (posts quoted from one page share a fold)
-    tied: np.ndarray  # posts: the rules tied the post to China (see RuleView.tied)
+    tied: np.ndarray  # posts: the rules tied the post to China (see classifier.is_tied)
 
 
 @dataclass
