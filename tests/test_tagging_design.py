@@ -363,3 +363,9 @@ def test_the_tie_check_and_the_rule_view_agree_on_what_ties_a_post(watchlist):  
         tags, matched = doc.user_data[TAGS_KEY], doc_matched(doc)
         assert is_tied(tags, matched) is expected[text], text
         assert rule_view(tags, matched, {}).tied is expected[text], text
+
+
+def test_a_noun_inside_a_longer_noun_of_another_category_does_not_cancel_it(rules: Tagger):
+    assert tag(rules, "Une très bonne série d'animation chinoise, vue en une soirée").categories == ["animation"]
+    assert tag(rules, "une série télé chinoise sur la cuisine").categories == ["drama"]
+    assert tag(rules, "Chinese animation series keep getting better").categories == ["animation"]
